@@ -1,0 +1,76 @@
+#include "markdown/document.h"
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <cmark-gfm-extension_api.h>
+
+#include <mutex>
+
+namespace runbook::markdown {
+
+namespace {
+
+void register_extensions_once() {
+  static std::once_flag flag;
+  std::call_once(flag, [] { cmark_gfm_core_extensions_ensure_registered(); });
+}
+
+void attach(cmark_parser* parser, const char* name) {
+  if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
+    cmark_parser_attach_syntax_extension(parser, ext);
+}
+
+}  // namespace
+
+void Document::Free::operator()(cmark_node* node) const { cmark_node_free(node); }
+
+Document Document::parse(std::string_view text) {
+  register_extensions_once();
+  cmark_parser* parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+  for (const char* name : {"table", "tasklist", "strikethrough", "autolink"}) attach(parser, name);
+  cmark_parser_feed(parser, text.data(), text.size());
+  Document doc;
+  doc.root_.reset(cmark_parser_finish(parser));
+  cmark_parser_free(parser);
+  return doc;
+}
+
+std::string inline_text(cmark_node* node) {
+  std::string out;
+  cmark_iter* iter = cmark_iter_new(node);
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+    cmark_node* cur = cmark_iter_get_node(iter);
+    if (ev != CMARK_EVENT_ENTER) continue;
+    switch (cmark_node_get_type(cur)) {
+      case CMARK_NODE_TEXT:
+      case CMARK_NODE_CODE:
+      case CMARK_NODE_HTML_INLINE:
+        if (const char* lit = cmark_node_get_literal(cur)) out += lit;
+        break;
+      case CMARK_NODE_SOFTBREAK:
+      case CMARK_NODE_LINEBREAK:
+        out += ' ';
+        break;
+      default:
+        break;
+    }
+  }
+  cmark_iter_free(iter);
+  return out;
+}
+
+bool is_task_item(cmark_node* node, bool* checked) {
+  if (cmark_node_get_type(node) != CMARK_NODE_ITEM) return false;
+  const char* type = cmark_node_get_type_string(node);
+  if (!type || std::string_view(type) != "tasklist") return false;
+  if (checked) *checked = cmark_gfm_extensions_get_tasklist_item_checked(node);
+  return true;
+}
+
+std::string type_name(cmark_node* node) {
+  const char* t = cmark_node_get_type_string(node);
+  return t ? t : "";
+}
+
+}  // namespace runbook::markdown
