@@ -1,0 +1,17 @@
+#pragma once
+// Each subcommand registers itself on the CLI11 app and sets the exit code when it runs.
+
+namespace CLI {
+class App;
+}
+
+namespace runbook::cli {
+
+/// `runbook list [PATH...]`.
+void register_list(CLI::App& app, int& exit_code);
+/// `runbook render FILE`.
+void register_render(CLI::App& app, int& exit_code);
+/// `runbook lint FILE...`.
+void register_lint(CLI::App& app, int& exit_code);
+
+}  // namespace runbook::cli

@@ -1,0 +1,12 @@
+#pragma once
+// SHA-256 digests (OpenSSL), for source fingerprints and evidence hash chains.
+
+#include <string>
+#include <string_view>
+
+namespace runbook::util {
+
+/// Lower-case hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+
+}  // namespace runbook::util
