@@ -35,7 +35,7 @@ EmbeddedDocument recover(const std::vector<std::string_view>& lines, const Opene
   FenceLine inner;
   std::size_t last_inner_close = std::string::npos;
   std::size_t end = limit;
-  std::vector<bool> blank(limit, false);
+  std::vector<std::size_t> tentative;  // closers right after an inner closer: doubled, or the end
   for (std::size_t i = opener.index + 1; i < limit; ++i) {
     FenceLine f;
     if (!parse_fence_line(lines[i], static_cast<int>(i) + 1, &f)) {
@@ -51,22 +51,34 @@ EmbeddedDocument recover(const std::vector<std::string_view>& lines, const Opene
     }
     bool closes_outer = f.info.empty() && f.ch == opener.fence.ch && f.length >= opener.fence.length;
     if (closes_outer && last_inner_close != std::string::npos) {
-      // A second closer straight after an inner block's closer: the author closed twice.
-      blank[i] = true;
-      doc.stray_fence_lines.push_back(f.line);
+      tentative.push_back(i);
       last_inner_close = std::string::npos;
       continue;
     }
     if (closes_outer) {
       end = i;
-      doc.close_line = f.line;
       break;
     }
+    // Another embedded document starting after a possible end: that end was the real one.
+    if (!tentative.empty() && is_markdown_info(f.info)) break;
     inner_open = true;
     inner = f;
     last_inner_close = std::string::npos;
   }
-  doc.last_line = static_cast<int>(end);  // line index end-1 is 1-based line `end`
+  // With a clear closer later on, the tentative ones were doubled closers; without one, the
+  // last tentative closer ends the document and the earlier ones were doubled.
+  std::vector<bool> blank(limit, false);
+  if (end == limit && !tentative.empty()) {
+    end = tentative.back();
+    tentative.pop_back();
+  }
+  for (std::size_t t : tentative) {
+    if (t >= end) break;
+    blank[t] = true;
+    doc.stray_fence_lines.push_back(static_cast<int>(t) + 1);
+  }
+  if (end < limit) doc.close_line = static_cast<int>(end) + 1;
+  doc.last_line = static_cast<int>(end);  // 0-based index end-1 is 1-based line `end`
   for (std::size_t i = opener.index + 1; i < end; ++i) {
     if (!blank[i]) doc.text.append(lines[i]);
     doc.text += '\n';

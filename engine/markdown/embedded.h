@@ -21,10 +21,11 @@ struct EmbeddedDocument {
 
 /// Scans for fences whose info string is `markdown` or `md` and recovers each document's extent.
 /// Inside a document, a fence with an info string opens an inner block; a bare fence closes an
-/// open inner block; a bare fence at least as long as the opener, with no inner block open, ends
-/// the document, unless it directly follows an inner block's closer (a duplicated closer,
-/// which is blanked). A shorter bare fence opens an untyped inner block. A document never runs
-/// past the next ```markdown opener.
+/// open inner block; a shorter bare fence opens an untyped inner block; a bare fence at least as
+/// long as the opener, with no inner block open, ends the document. When such a closer directly
+/// follows an inner block's closer it is ambiguous (a doubled closer, or the end): if a clear
+/// closer follows later it was doubled and is blanked, otherwise the last ambiguous one ends the
+/// document. A document never runs into the next ```markdown opener after an ambiguous closer.
 std::vector<EmbeddedDocument> find_embedded_documents(std::string_view text);
 
 }  // namespace runbook::markdown

@@ -303,7 +303,9 @@ class Walker {
     const char* lit = cmark_node_get_literal(n);
     s.info = info ? info : "";
     s.body = lit ? lit : "";
-    bool fenced = cmark_node_get_fenced(n, nullptr, nullptr, nullptr) != 0;
+    int fence_len = 0, fence_offset = 0;
+    char fence_char = 0;
+    bool fenced = cmark_node_get_fenced(n, &fence_len, &fence_offset, &fence_char) != 0;
     int content_line = s.lines.first + (fenced ? 1 : 0);
     FenceInfo fi = parse_fence_info(s.info);
     s.language = fi.language;

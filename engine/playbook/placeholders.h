@@ -28,6 +28,11 @@ bool looks_secret(std::string_view name);
 /// The canonical binding key for a name: upper-case, with '-', '.', ' ', '/' turned into '_'.
 std::string binding_key(std::string_view name);
 
+/// A second key a variable binds by, or "" when none: for a mustache path such as
+/// `{{ .Labels.pod }}` (name "Labels.pod", key "LABELS_POD") the last segment's key, "POD", so
+/// alert labels bind it. fill() uses the key first, then this alias.
+std::string alias_key(const Variable& var);
+
 /// Values bound to binding keys.
 using Bindings = std::map<std::string, std::string>;
 
