@@ -20,6 +20,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHARED=${RUNBOOK_SHARED_PLAYBOOKS:-$ROOT/../shared/playbooks}
 TARGET=2.0
 RUNS=${RENDER_BENCH_RUNS:-30}
+# RENDER_BENCH_NO_HYPERFINE=1 forces the bash loop even when hyperfine is installed.
+have_hyperfine() { [[ -z ${RENDER_BENCH_NO_HYPERFINE:-} ]] && command -v hyperfine >/dev/null; }
 
 largest() {  # largest *.md below a directory (names may contain spaces)
   find "$1" -type f -name '*.md' -printf '%s\t%p\n' 2>/dev/null | sort -n | tail -n 1 | cut -f2-
@@ -46,7 +48,7 @@ check() {
   cmark-gfm -e table -e tasklist "$f" >/dev/null
 }
 
-# Mean seconds of each of two commands, by hyperfine: prints "ours cmark".
+# Median seconds of each of two commands, by hyperfine: prints "ours cmark".
 time_hyperfine() {
   local f=$1 json=$TMP/out.json ours theirs
   ours="$(printf '%q' "$RUNBOOK") render $(printf '%q' "$f") --format text"
@@ -77,7 +79,7 @@ time_loop() {
   echo "$ma $mb"
 }
 
-if command -v hyperfine >/dev/null; then
+if have_hyperfine; then
   tool="hyperfine --warmup 3 --runs $RUNS -N (median)"
 else
   tool="bash loop, date +%s%N, 3 warm-up + $RUNS runs (median)"
@@ -89,7 +91,7 @@ worst=0
 for f in "${FILES[@]}"; do
   n=$((n + 1))
   check "$f"
-  if command -v hyperfine >/dev/null; then read -r ours theirs < <(time_hyperfine "$f")
+  if have_hyperfine; then read -r ours theirs < <(time_hyperfine "$f")
   else read -r ours theirs < <(time_loop "$f"); fi
   ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", a / b}')
   worst=$(awk -v a="$ratio" -v b="$worst" 'BEGIN {print (a > b) ? a : b}')

@@ -17,8 +17,7 @@ namespace {
 
 // Keys that describe the playbook as a whole wherever they appear.
 bool is_header_key(std::string_view key) {
-  for (const char* k : {"impact", "response time", "escalation", "severity", "priority", "owner", "team",
-                        "service", "on-call", "oncall", "sla", "last reviewed", "runbook owner", "status"})
+  for (const char* k : {"impact", "response time", "severity", "priority", "sla", "runbook owner"})
     if (util::iequals(key, k)) return true;
   return false;
 }
@@ -151,7 +150,9 @@ class Walker {
       if (util::iequals(lv.label, "severity") || util::iequals(lv.label, "priority")) {
         if (auto sev = parse_severity(lv.value, l); sev && !pb_.severity) pb_.severity = sev;
       }
-      if (pb_.steps.empty() || is_header_key(lv.label)) {
+      // Playbook-level fields sit above the first step; later bold labels ("**Who**:" in each
+      // phase) describe their own section and stay in its prose. The first of a key wins.
+      if ((pb_.steps.empty() || is_header_key(lv.label)) && !pb_.field(lv.label)) {
         MetadataField f{lv.label, lv.value, l, parse_duration(lv.value)};
         pb_.metadata.push_back(std::move(f));
       }
@@ -319,8 +320,8 @@ class Walker {
       s.interpreter = inf.interpreter;
       s.inferred_because = inf.because;
     }
-    if (s.kind == StepKind::Command) fill_command(s, content_line);
     s.variables = find_variables(s.body, s.kind, s.interpreter, content_line);
+    if (s.kind == StepKind::Command) fill_command(s, content_line);
     push(std::move(s));
   }
 
@@ -330,7 +331,7 @@ class Walker {
         std::string script = s.language == "console" ? shell::strip_console_prompts(s.body) : s.body;
         for (auto& cmd : shell::split_commands(script)) {
           CommandPart part{cmd.text, cmd.label, {content_line + cmd.first_line, content_line + cmd.last_line},
-                           classifier_->classify_shell(cmd.text)};
+                           classify_shell(cmd.text, s.variables)};
           s.parts.push_back(std::move(part));
         }
         break;
@@ -349,6 +350,30 @@ class Walker {
     }
     s.safety = s.parts.front().safety;
     for (const auto& p : s.parts) s.safety = safety::worse(s.safety, p.safety);
+  }
+
+  // `<pod-name>` is a placeholder, not redirections from "pod-name" and into "-n": the
+  // classifier sees it as the word `{pod-name}`, and its verdict shows it as written.
+  safety::Verdict classify_shell(const std::string& text, const std::vector<Variable>& vars) const {
+    std::string masked = text;
+    bool any = false;
+    for (const auto& v : vars) {
+      if (v.syntax != VarSyntax::Angle) continue;
+      std::string word = "{" + v.written.substr(1, v.written.size() - 2) + "}";
+      for (std::size_t p = masked.find(v.written); p != std::string::npos; p = masked.find(v.written, p + word.size())) {
+        masked.replace(p, v.written.size(), word);
+        any = true;
+      }
+    }
+    if (!any) return classifier_->classify_shell(text);
+    safety::Verdict verdict = classifier_->classify_shell(masked);
+    for (const auto& v : vars) {
+      if (v.syntax != VarSyntax::Angle) continue;
+      std::string word = "{" + v.written.substr(1, v.written.size() - 2) + "}";
+      for (std::size_t p = verdict.subject.find(word); p != std::string::npos; p = verdict.subject.find(word, p + 1))
+        verdict.subject.replace(p, word.size(), v.written);
+    }
+    return verdict;
   }
 
   // --- steps ----------------------------------------------------------------------------------

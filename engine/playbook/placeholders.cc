@@ -66,6 +66,13 @@ bool is_html_tag(std::string_view name, std::string_view text, bool command) {
 /// `command`: text run by an interpreter (fewer HTML words excluded); `shell`: shell text, where
 /// a placeholder may touch an option (`-p<password>`), while elsewhere `vector<int>` and `a<b>c`
 /// comparisons do.
+/// Words tools print in angle brackets (`kubectl get` shows `<none>`): output, not input.
+bool is_output_marker(std::string_view name) {
+  static const std::set<std::string, std::less<>> kMarkers = {"none", "nil", "null", "unknown", "pending",
+                                                               "invalid", "unset", "empty", "missing"};
+  return kMarkers.count(name) > 0;
+}
+
 void scan_angle(std::string_view text, bool command, bool shell, std::vector<Occurrence>& out) {
   for (std::size_t i = 0; i + 2 < text.size(); ++i) {
     if (text[i] != '<' || !is_alpha(text[i + 1])) continue;
@@ -76,7 +83,7 @@ void scan_angle(std::string_view text, bool command, bool shell, std::vector<Occ
     if (j >= text.size() || text[j] != '>') continue;
     std::string_view name = text.substr(i + 1, j - i - 1);
     if (!is_ident(name.back())) continue;
-    if (is_html_tag(name, text, command)) continue;
+    if (is_html_tag(name, text, command) || is_output_marker(name)) continue;
     out.push_back({i, j + 1 - i, std::string(name), VarSyntax::Angle, false});
   }
 }
@@ -337,7 +344,8 @@ constexpr std::string_view kSecretStems[] = {"PASSWORD", "PASSWD", "PASSPHRASE",
 const std::set<std::string, std::less<>> kDescriptors = {
     "NAME", "NAMES", "ID", "IDS", "ARN", "ALIAS", "URL", "URI", "ENDPOINT", "PATH", "FILE", "DIR",
     "TYPE", "METHOD", "MODE", "PROVIDER", "POLICY", "LENGTH", "TTL", "EXPIRY", "COUNT", "VERSION",
-    "NAMESPACE", "REF", "HOST", "SERVER", "PORT", "FIELD", "LOCATION", "STORE", "VAULT",
+    "NAMESPACE", "REF", "HOST", "SERVER", "PORT", "FIELD", "LOCATION", "STORE", "VAULT", "SOCK",
+    "SOCKET",
 };
 /// Words before KEY that make it a data or public key (`PRIMARY_KEY`, `PUBLIC_KEY`).
 const std::set<std::string, std::less<>> kDataKeyWords = {
@@ -364,17 +372,20 @@ bool secret_word(const std::vector<std::string>& seg, std::size_t i) {
 // Filling.
 
 /// Where a byte sits in shell text, which decides how a value must be written there.
-enum class Ctx { Plain, Single, Double, Comment, HeredocExpand, HeredocLiteral };
+/// DoubleBrace: the word of `"${X:-word}"`, where single quotes are literal characters.
+enum class Ctx { Plain, Single, Double, DoubleBrace, Comment, HeredocExpand, HeredocLiteral };
 
 struct ShellContext {
   std::vector<Ctx> at;               // per byte
   std::vector<std::string> delim;    // per byte: the heredoc delimiter, for heredoc bodies
+  std::vector<int> backticks;        // per byte: how many `...` substitutions enclose it
 };
 
 struct Frame {
-  enum Kind { Top, Comsub, Backtick } kind = Top;
-  char quote = 0;  // 0, '\'' or '"'
-  int paren = 0;
+  enum Kind { Top, Comsub, Backtick, Brace } kind = Top;
+  char quote = 0;          // 0, '\'' or '"'
+  int paren = 0;           // open ( in a substitution, open { in a ${ }
+  bool dq_brace = false;   // a ${ } inside double quotes, or nested in one
 };
 
 struct PendingHeredoc {
@@ -442,13 +453,16 @@ std::size_t mark_heredocs(std::string_view text, std::size_t i, std::vector<Pend
 
 /// Classifies every byte of a shell text: quotes, comments, `$( )`, backticks and heredocs.
 ShellContext shell_context(std::string_view text) {
-  ShellContext ctx{std::vector<Ctx>(text.size(), Ctx::Plain), std::vector<std::string>(text.size())};
+  ShellContext ctx{std::vector<Ctx>(text.size(), Ctx::Plain), std::vector<std::string>(text.size()),
+                   std::vector<int>(text.size(), 0)};
   std::vector<Frame> stack{Frame{}};
   std::vector<PendingHeredoc> pending;
   bool comment = false;
+  int backticks = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     Frame& f = stack.back();
+    ctx.backticks[i] = backticks;
     if (comment) {
       ctx.at[i] = Ctx::Comment;
       if (c != '\n') continue;
@@ -460,34 +474,54 @@ ShellContext shell_context(std::string_view text) {
       continue;
     }
     if (f.quote == '"') {
-      ctx.at[i] = Ctx::Double;
+      // `f` dangles once a frame is pushed below, so decide the context first.
+      ctx.at[i] = f.dq_brace ? Ctx::DoubleBrace : Ctx::Double;
       if (c == '\\' && i + 1 < text.size()) {
-        ctx.at[++i] = Ctx::Double;
+        ctx.at[i + 1] = ctx.at[i];
+        ++i;
       } else if (c == '"') {
         f.quote = 0;
       } else if (c == '$' && i + 1 < text.size() && text[i + 1] == '(') {
-        stack.push_back(Frame{Frame::Comsub, 0, 0});
+        stack.push_back(Frame{Frame::Comsub, 0, 0, false});
+        ++i;
+      } else if (c == '$' && i + 1 < text.size() && text[i + 1] == '{') {
+        stack.push_back(Frame{Frame::Brace, 0, 0, true});
         ++i;
       } else if (c == '`') {
-        stack.push_back(Frame{Frame::Backtick, 0, 0});
+        stack.push_back(Frame{Frame::Backtick, 0, 0, false});
+        ++backticks;
       }
       continue;
     }
-    ctx.at[i] = Ctx::Plain;
+    ctx.at[i] = f.dq_brace ? Ctx::DoubleBrace : Ctx::Plain;
     bool word_start = i == 0 || std::string_view(" \t\n;&|()").find(text[i - 1]) != std::string_view::npos;
     if (c == '\\') {
       ++i;
+    } else if (c == '\'' && f.dq_brace) {
+      // literal in "${X:-it's}"
     } else if (c == '\'' || c == '"') {
       f.quote = c;
     } else if (c == '#' && word_start) {
       comment = true;
       ctx.at[i] = Ctx::Comment;
     } else if (c == '$' && i + 1 < text.size() && text[i + 1] == '(') {
-      stack.push_back(Frame{Frame::Comsub, 0, 0});
+      stack.push_back(Frame{Frame::Comsub, 0, 0, false});
+      ++i;
+    } else if (c == '$' && i + 1 < text.size() && text[i + 1] == '{') {
+      stack.push_back(Frame{Frame::Brace, 0, 0, f.dq_brace});
       ++i;
     } else if (c == '`') {
-      if (f.kind == Frame::Backtick) stack.pop_back();
-      else stack.push_back(Frame{Frame::Backtick, 0, 0});
+      if (f.kind == Frame::Backtick) {
+        stack.pop_back();
+        --backticks;
+      } else {
+        stack.push_back(Frame{Frame::Backtick, 0, 0, false});
+        ++backticks;
+      }
+    } else if (f.kind == Frame::Brace && (c == '{' || c == '}')) {
+      if (c == '{') ++f.paren;
+      else if (f.paren > 0) --f.paren;
+      else stack.pop_back();
     } else if (c == '(') {
       ++f.paren;
     } else if (c == ')') {
@@ -533,7 +567,12 @@ std::string shell_word(std::string_view value, Ctx ctx, std::string_view delim) 
     // Close the quote, add one quoted word, reopen: the shell concatenates the three.
     case Ctx::Single: return "'" + shell::quote(value) + "'";
     case Ctx::Double: return "\"" + shell::quote(value) + "\"";
-    // A newline would end the comment and run the rest as a command.
+    // Shells disagree on quotes here (dash keeps `'` literal, bash pairs it), so a value with
+    // any special character goes through a command substitution, which both parse alike (and
+    // which drops trailing newlines).
+    case Ctx::DoubleBrace:
+      if (value.find_first_of("'\"$`\\}") == std::string_view::npos) return std::string(value);
+      return "$(printf '%s' " + shell::quote(value) + ")";
     case Ctx::Comment: return replace_all(replace_all(value, '\n', " "), '\r', " ");
     case Ctx::HeredocExpand: {
       if (value.find_first_of("$`\\\n") == std::string_view::npos) return std::string(value);
@@ -548,6 +587,20 @@ std::string shell_word(std::string_view value, Ctx ctx, std::string_view delim) 
       return replace_all(value, '\n', " ");
   }
   return shell::quote(value);
+}
+
+/// Inside `...` the shell first removes one level of backslashes before `\`, `` ` `` and `$`;
+/// escaping them once per enclosing backtick level hands the inner shell the text we meant.
+std::string escape_for_backticks(std::string word, int depth) {
+  for (int d = 0; d < depth; ++d) {
+    std::string out;
+    for (char c : word) {
+      if (c == '\\' || c == '`' || c == '$') out += '\\';
+      out += c;
+    }
+    word = std::move(out);
+  }
+  return word;
 }
 
 /// Lower-case `$name` inside single quotes belongs to awk/jq, not to the runbook.
@@ -586,8 +639,9 @@ bool looks_secret(std::string_view name) {
   std::vector<std::string> seg = segments(name);
   for (std::size_t i = seg.size(); i-- > 0;) {
     if (!secret_word(seg, i)) continue;
-    // `SECRET_NAME`, `API_KEY_ID`: the last word says it is about the secret, not the secret.
-    bool described = i + 1 < seg.size() && kDescriptors.count(seg.back());
+    // `SECRET_NAME`, `API_KEY_ID`, `SSH_AUTH_SOCK`: a later word says it is about the secret.
+    bool described = std::any_of(seg.begin() + std::ptrdiff_t(i) + 1, seg.end(),
+                                 [](const std::string& w) { return kDescriptors.count(w) > 0; });
     return !described;
   }
   return false;
@@ -671,7 +725,7 @@ std::string fill(std::string_view text, const std::vector<Variable>& vars, const
       bool dollar = o.syntax == VarSyntax::Dollar || o.syntax == VarSyntax::DollarBrace;
       // The shell never expands `$X` in a quoted heredoc, nor `'$x'` meant for awk.
       if (dollar && (c == Ctx::HeredocLiteral || (c == Ctx::Single && awk_style(o)))) continue;
-      repl = shell_word(it->second, c, ctx.delim[o.pos]);
+      repl = escape_for_backticks(shell_word(it->second, c, ctx.delim[o.pos]), ctx.backticks[o.pos]);
     }
     out += text.substr(cursor, o.pos - cursor);
     out += repl;

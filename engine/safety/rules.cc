@@ -14,7 +14,6 @@
 
 namespace runbook::safety {
 
-extern const char* const kDefaultRulesYaml;  // generated from default_rules.yaml by embed.py
 
 namespace {
 
@@ -503,21 +502,21 @@ const Rule* RuleSet::find_rule(std::string_view id) const {
   return nullptr;
 }
 
-std::string_view RuleSet::builtin_yaml() { return kDefaultRulesYaml; }
+util::Result<RuleSet> RuleSet::from_builtin_yaml(std::string_view yaml) {
+  RuleSet set;
+  set.sql_.unknown = Rule{"sql.unknown", Level::Mutating, "an unrecognised SQL statement may change data", kBuiltinName, 0, 0};
+  set.shell_.redirect = Rule{"shell.redirect", Level::Mutating, "output is redirected to a file, which writes it", kBuiltinName, 0, 0};
+  if (auto err = set.merge_yaml(yaml, kBuiltinName)) return *err;
+  return set;
+}
 
-std::shared_ptr<const RuleSet> RuleSet::builtin() {
-  static const std::shared_ptr<const RuleSet> rules = [] {
-    auto set = std::make_shared<RuleSet>();
-    set->sql_.unknown = Rule{"sql.unknown", Level::Mutating, "an unrecognised SQL statement may change data", kBuiltinName, 0, 0};
-    set->shell_.redirect = Rule{"shell.redirect", Level::Mutating, "output is redirected to a file, which writes it", kBuiltinName, 0, 0};
-    if (auto err = set->merge_yaml(kDefaultRulesYaml, kBuiltinName)) {
-      // The built-in file is tested; failing here is a build defect, not a user error.
-      std::fprintf(stderr, "runbook: built-in safety rules are invalid: %s\n", err->describe().c_str());
-      std::abort();
-    }
-    return std::shared_ptr<const RuleSet>(set);
-  }();
-  return rules;
+RuleSet RuleSet::from_parts(std::vector<ProgramRules> programs, SqlRules sql, ShellRules shell, int generations) {
+  RuleSet set;
+  set.programs_ = std::move(programs);
+  set.sql_ = std::move(sql);
+  set.shell_ = std::move(shell);
+  set.generations_ = generations;
+  return set;
 }
 
 }  // namespace runbook::safety

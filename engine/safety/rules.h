@@ -95,6 +95,11 @@ class RuleSet {
   static std::shared_ptr<const RuleSet> builtin();
   /// The text of the built-in rules file.
   static std::string_view builtin_yaml();
+  /// Loads the built-in rules from YAML text the way the build does (the binary itself uses the
+  /// C++ generated from default_rules.yaml at build time, so start-up parses no YAML).
+  static util::Result<RuleSet> from_builtin_yaml(std::string_view yaml);
+  /// Assembles a rule set from its parts (used by the generated built-in rules).
+  static RuleSet from_parts(std::vector<ProgramRules> programs, SqlRules sql, ShellRules shell, int generations);
 
   /// Merges one YAML rules document; `file` names it in errors. Later rules with the same id win.
   std::optional<util::Error> merge_yaml(std::string_view yaml, const std::string& file);
@@ -116,6 +121,7 @@ class RuleSet {
 
  private:
   friend class RulesLoader;
+  friend std::string emit_cpp(const RuleSet& rules, std::string_view function);
   ProgramRules& program_slot(const std::string& name);
   void drop_replaced(int generation);
 
@@ -124,6 +130,10 @@ class RuleSet {
   ShellRules shell_;
   int generations_ = 0;
 };
+
+/// C++ source that rebuilds `rules` through RuleSet::from_parts in a function named `function`;
+/// also a canonical text form for comparing rule sets in tests.
+std::string emit_cpp(const RuleSet& rules, std::string_view function);
 
 /// Parses a level name ("read-only", "mutating", "destructive").
 std::optional<Level> parse_level(std::string_view name);

@@ -22,6 +22,23 @@ std::string human_size(std::size_t bytes) {
   return buf;
 }
 
+// cmark ends lines at "\r\n", "\n" and a lone "\r"; everything else here counts '\n' only, so
+// the text is normalised once and line numbers agree everywhere.
+void normalize_line_endings(std::string& text) {
+  if (text.find('\r') == std::string::npos) return;
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\r') {
+      out += text[i];
+    } else {
+      out += '\n';
+      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    }
+  }
+  text = std::move(out);
+}
+
 }  // namespace
 
 std::size_t find_invalid_utf8(std::string_view s) {
@@ -67,6 +84,7 @@ Result<SourceFile> check_source_text(std::string path, std::string text, const R
   if (auto bad = find_invalid_utf8(text); bad != std::string_view::npos)
     return Error{"invalid UTF-8 at byte " + std::to_string(bad), path, line_of(text, bad)};
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  normalize_line_endings(text);
   return SourceFile{std::move(path), std::move(text)};
 }
 

@@ -17,7 +17,7 @@ struct ReadLimits {
 /// The validated bytes of a playbook file.
 struct SourceFile {
   std::string path;
-  std::string text;  ///< valid UTF-8, no NUL bytes; a leading BOM is removed
+  std::string text;  ///< valid UTF-8, no NUL bytes; BOM removed; "\r\n" and lone "\r" read as "\n"
 };
 
 /// Reads `path`: refuses missing files, directories, unreadable files, files over the limit,

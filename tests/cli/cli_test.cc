@@ -120,7 +120,7 @@ TEST_CASE("lint exits 1 on errors, 0 on warnings only, and speaks JSON") {
   auto r = run_process({runbook_bin(), "lint", broken.string()});
   CHECK(r.exit_code == 1);
   CHECK(r.out.find(broken.string() + ":3: error:") != std::string::npos);
-  auto warn = temp_file("warn.md", "# W\n\n## S\n\n```bash\nkubectl delete pod <p>\n```\n");
+  auto warn = temp_file("warn.md", "# W\n\n## S\n\n```bash\nkubectl delete pod <pod>\n```\n");
   auto w = run_process({runbook_bin(), "lint", "--json", warn.string()});
   CHECK(w.exit_code == 0);
   auto j = nlohmann::json::parse(w.out);

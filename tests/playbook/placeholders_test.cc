@@ -41,14 +41,14 @@ const rp::Variable* by_key(const std::vector<rp::Variable>& vars, std::string_vi
   return nullptr;
 }
 
-/// Runs `script` with /bin/sh in a scratch directory and returns its stdout.
-std::string run_sh(const std::string& script) {
+/// Runs `script` with `shell` in a scratch directory and returns its stdout.
+std::string run_sh(const std::string& script, const std::string& shell = "/bin/sh") {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("runbook-fill-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   fs::path file = dir / "step.sh";
   std::ofstream(file, std::ios::binary) << script;
-  std::string cmd = "cd '" + dir.string() + "' && /bin/sh '" + file.string() + "' 2>/dev/null";
+  std::string cmd = "cd '" + dir.string() + "' && " + shell + " '" + file.string() + "' 2>/dev/null";
   std::string out;
   if (FILE* p = ::popen(cmd.c_str(), "r")) {
     char buf[4096];
@@ -83,6 +83,13 @@ std::vector<std::string> hostile_values() {
   };
 }
 
+/// The shells fill must work in: /bin/sh, and bash where present (they differ in corners).
+std::vector<std::string> shells() {
+  std::vector<std::string> out{"/bin/sh"};
+  if (std::filesystem::exists("/bin/bash")) out.push_back("/bin/bash");
+  return out;
+}
+
 /// Fills `command` (ShellQuoted), runs it, and checks it prints `expected(value)` for each
 /// hostile value and never creates the canary.
 template <typename Expected>
@@ -94,8 +101,11 @@ void check_fill_runs(const std::string& command, const std::string& key, Expecte
     std::string filled = rp::fill(command, vars, {{key, value}}, rp::FillMode::ShellQuoted);
     INFO("command: " << command);
     INFO("filled:  " << filled);
-    CHECK(run_sh(filled) == expected(value));
-    CHECK_FALSE(std::filesystem::exists(canary()));
+    for (const std::string& shell : shells()) {
+      INFO("shell:   " << shell);
+      CHECK(run_sh(filled, shell) == expected(value));
+      CHECK_FALSE(std::filesystem::exists(canary()));
+    }
   }
   std::filesystem::remove(canary());
 }
@@ -137,7 +147,8 @@ TEST_CASE("looks_secret: look-alikes and names about a secret are not secrets") 
                            "INCIDENT_ID", "slow_query_pid", "AUTHOR", "PRIMARY_KEY",
                            "partition-key", "PUBLIC_KEY", "SECRET_NAME", "secret-name",
                            "KMS_KEY_ID", "token-url", "PRIVATE_IP", "session-id", "cert-name",
-                           "Name", "date/time", "BYPASS_CACHE"})
+                           "Name", "date/time", "BYPASS_CACHE", "SSH_AUTH_SOCK_DIR",
+                           "gnupg_SSH_AUTH_SOCK_by"})
     CHECK_FALSE_MESSAGE(rp::looks_secret(name), std::string(name));
 }
 
@@ -284,6 +295,8 @@ TEST_CASE("template: markdown and HTML that are not placeholders") {
   CHECK(k("Use `items[idx]` and `matrix[row][col]`") == "");
   CHECK(k("Tables: <table><tr><td>1</td></tr></table>") == "");
   CHECK(k("Use Map<String, List<Integer>> here") == "");
+  // kubectl prints these in its tables.
+  CHECK(k("NAME   CLUSTER-IP   EXTERNAL-IP\nweb    10.0.0.7     <none>\ndb     <pending>    <unknown>") == "");
 }
 
 TEST_CASE("template: mustache forms") {
@@ -387,6 +400,18 @@ TEST_CASE("fill shell runs: command substitutions, comments and heredocs") {
     while (!out.empty() && out.back() == '\n') out.pop_back();  // $( ) drops trailing newlines
     return out;
   });
+  check_fill_runs("printf '%s' \"`printf '%s' <pod>`\"", "POD", [](const std::string& v) {
+    std::string out = v;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  });
+  check_fill_runs("printf '%s' \"`printf '%s' \"id=$ID\"`\"", "ID", [](const std::string& v) { return "id=" + v; });
+  // The word of ${X:-word}: quoted or not, unset X makes the shell use the filled default.
+  check_fill_runs("printf '%s' \"${RB_UNSET_GREETING:-hello <pod>!}\"", "POD",
+                  [](const std::string& v) { return "hello " + v + "!"; });
+  check_fill_runs("printf '%s' \"${RB_UNSET_A:-${RB_UNSET_B:-[<pod>]}}\"", "POD",
+                  [](const std::string& v) { return "[" + v + "]"; });
+  check_fill_runs("printf '%s' ${RB_UNSET_GREETING:-<pod>}", "POD", [](const std::string& v) { return v; });
   check_fill_runs("printf ok # restart <pod> later", "POD", [](const std::string&) { return std::string("ok"); });
   check_fill_runs("cat <<EOF\nPod: <pod>\nEOF", "POD", [](const std::string& v) { return "Pod: " + v + "\n"; });
   check_fill_runs("cat <<EOF\nPod: $POD!\nEOF", "POD", [](const std::string& v) { return "Pod: " + v + "!\n"; });
