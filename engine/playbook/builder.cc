@@ -239,8 +239,15 @@ class Walker {
     touch();
     bool checked = false;
     cmark_node* para = first_paragraph(n);
-    std::string text = para ? util::collapse_space(markdown::inline_text(para)) : std::string();
-    if (markdown::is_task_item(n, &checked)) {
+    bool task = markdown::is_task_item(n, &checked);
+    // Plain items are prose; only task and "If ...:" items need their text here.
+    std::string raw = para ? markdown::inline_text(para) : std::string();
+    if (!task && !starts_with_if(raw)) {
+      for (cmark_node* c = cmark_node_first_child(n); c; c = cmark_node_next(c)) block(c);
+      return;
+    }
+    std::string text = util::collapse_space(raw);
+    if (task) {
       Step s = new_step(StepKind::Checklist, n);
       s.body = text;
       s.checked = checked;
@@ -252,7 +259,7 @@ class Walker {
       walk_item_children(n, true);
       return;
     }
-    if (para && starts_with_if(text)) {
+    {
       Step s = new_step(StepKind::Decision, n);
       s.form = DecisionForm::Conditional;
       std::size_t colon = text.find(':');
@@ -270,10 +277,7 @@ class Walker {
       alerts_from(para, text);
       push(std::move(s));
       walk_item_children(n, true);
-      return;
     }
-    // Plain item: prose, plus whatever steps it contains.
-    for (cmark_node* c = cmark_node_first_child(n); c; c = cmark_node_next(c)) block(c);
   }
 
   void questions_list(cmark_node* n) {

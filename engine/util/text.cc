@@ -75,17 +75,20 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 }
 
 std::string collapse_space(std::string_view s) {
-  std::string out;
+  s = trim(s);
+  std::string out(s.size(), '\0');
+  char* w = out.data();
   bool space = false;
-  for (char c : trim(s)) {
+  for (char c : s) {
     if (is_space(c)) {
       space = true;
-    } else {
-      if (space) out += ' ';
-      space = false;
-      out += c;
+      continue;
     }
+    if (space) *w++ = ' ';
+    space = false;
+    *w++ = c;
   }
+  out.resize(static_cast<std::size_t>(w - out.data()));
   return out;
 }
 
