@@ -1,5 +1,5 @@
 #pragma once
-// SHA-256 digests (OpenSSL), for source fingerprints and evidence hash chains.
+// SHA-256 digests, for source fingerprints and evidence hash chains.
 
 #include <string>
 #include <string_view>
