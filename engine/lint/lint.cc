@@ -16,9 +16,9 @@ using playbook::Playbook;
 using playbook::Step;
 using playbook::StepKind;
 
-void unresolved(const Playbook& pb, const Step& s, const playbook::Bindings& known, std::vector<Diagnostic>& out) {
+void unresolved(const Playbook& pb, const Step& s, const playbook::Bindings& known,
+                const playbook::Bindings& defaults, std::vector<Diagnostic>& out) {
   if (s.kind == StepKind::Snippet) return;
-  playbook::Bindings defaults = playbook::front_matter_defaults(pb.front_matter);
   for (const auto& v : s.variables) {
     if (known.count(v.key) || v.has_default || defaults.count(v.key)) continue;
     // Templates are filled by the operator at send time; their blanks are notes, not problems.
@@ -48,8 +48,9 @@ std::vector<Diagnostic> lint_playbook(const Playbook& pb, const playbook::Bindin
   for (const Finding& f : pb.findings)
     out.push_back({f.level == Finding::Level::Error ? Severity::Error : Severity::Warning, f.code, pb.path, f.line,
                    f.message, "", pb.title});
+  const playbook::Bindings defaults = playbook::front_matter_defaults(pb.front_matter);
   for (const Step& s : pb.steps) {
-    unresolved(pb, s, known, out);
+    unresolved(pb, s, known, defaults, out);
     dangerous(pb, s, out);
   }
   std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });

@@ -359,24 +359,19 @@ class Walker {
   // `<pod-name>` is a placeholder, not redirections from "pod-name" and into "-n": the
   // classifier sees it as the word `{pod-name}`, and its verdict shows it as written.
   safety::Verdict classify_shell(const std::string& text, const std::vector<Variable>& vars) const {
+    std::vector<std::pair<std::string, std::string>> masks;  // as written -> as the classifier sees it
+    for (const auto& v : vars)
+      if (v.syntax == VarSyntax::Angle && text.find(v.written) != std::string::npos)
+        masks.emplace_back(v.written, "{" + v.written.substr(1, v.written.size() - 2) + "}");
+    if (masks.empty()) return classifier_->classify_shell(text);
+    auto replace_all = [](std::string& s, const std::string& from, const std::string& to) {
+      for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+        s.replace(p, from.size(), to);
+    };
     std::string masked = text;
-    bool any = false;
-    for (const auto& v : vars) {
-      if (v.syntax != VarSyntax::Angle) continue;
-      std::string word = "{" + v.written.substr(1, v.written.size() - 2) + "}";
-      for (std::size_t p = masked.find(v.written); p != std::string::npos; p = masked.find(v.written, p + word.size())) {
-        masked.replace(p, v.written.size(), word);
-        any = true;
-      }
-    }
-    if (!any) return classifier_->classify_shell(text);
+    for (const auto& [written, word] : masks) replace_all(masked, written, word);
     safety::Verdict verdict = classifier_->classify_shell(masked);
-    for (const auto& v : vars) {
-      if (v.syntax != VarSyntax::Angle) continue;
-      std::string word = "{" + v.written.substr(1, v.written.size() - 2) + "}";
-      for (std::size_t p = verdict.subject.find(word); p != std::string::npos; p = verdict.subject.find(word, p + 1))
-        verdict.subject.replace(p, word.size(), v.written);
-    }
+    for (const auto& [written, word] : masks) replace_all(verdict.subject, word, written);
     return verdict;
   }
 

@@ -15,6 +15,9 @@ void build_from_document(const markdown::Document& doc, const ParseOptions& opti
 /// Groups sibling "Option N" sections under one Options decision step (before ids are assigned).
 void add_option_decisions(Playbook& playbook);
 
+/// Lists in each Options choice the ids of the steps inside its option's sections.
+void fill_choice_steps(Playbook& playbook);
+
 /// Assigns stable ids (section path slug + position) and fills choices' step ids.
 void assign_step_ids(Playbook& playbook);
 

@@ -49,10 +49,8 @@ std::vector<Group> find_groups(const Playbook& pb) {
     if (g.options.size() >= 2) groups.push_back(g);
   };
   std::vector<int> top;
-  for (std::size_t i = 0; i < pb.sections.size(); ++i) {
+  for (std::size_t i = 0; i < pb.sections.size(); ++i)
     if (pb.sections[i].parent < 0) top.push_back(static_cast<int>(i));
-    else continue;
-  }
   scan(-1, top);
   for (std::size_t i = 0; i < pb.sections.size(); ++i) scan(static_cast<int>(i), pb.sections[i].children);
   return groups;
@@ -87,7 +85,6 @@ void add_option_decisions(Playbook& pb) {
   }
 }
 
-// Called after ids exist: each choice lists the steps inside its option's sections.
 void fill_choice_steps(Playbook& pb) {
   for (auto& step : pb.steps) {
     if (step.kind != StepKind::Decision || step.form != DecisionForm::Options) continue;

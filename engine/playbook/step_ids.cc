@@ -7,8 +7,6 @@
 
 namespace runbook::playbook::detail {
 
-void fill_choice_steps(Playbook& pb);
-
 namespace {
 
 bool valid_explicit_id(std::string_view id) {
