@@ -28,6 +28,7 @@ struct QueryResult {
   long long affected = -1;                  ///< rows changed by the last data-changing statement, -1 if none
   std::string table;                        ///< the rows as an aligned text table (psql-like), with a row count line
   bool truncated = false;                   ///< more than `max_rows` rows: the rest were not kept
+  std::size_t row_count = 0;                ///< rows the last row-returning statement produced (>= rows.size())
 };
 
 /// Options of one execution.
@@ -51,8 +52,13 @@ class Target {
 /// Opens a target (connects for postgres; opens, never creates, the file for sqlite).
 util::Result<std::unique_ptr<Target>> open_target(const TargetConfig& config);
 
-/// An aligned text table with a header rule and "(N rows)" line.
+/// An aligned text table with a header rule and "(N rows)" line. NULL shows as an empty cell,
+/// numbers are right-aligned, cells longer than 80 code points end in "…", control characters
+/// are escaped (\n, \t, ...) so that each row stays on one line. Lines have no trailing blanks.
 std::string format_table(const std::vector<std::string>& columns,
                          const std::vector<std::vector<nlohmann::json>>& rows);
+/// The same, for the first rows of `total_rows`: the last line reads "(N rows, first M shown)".
+std::string format_table(const std::vector<std::string>& columns,
+                         const std::vector<std::vector<nlohmann::json>>& rows, std::size_t total_rows);
 
 }  // namespace runbook::sql
