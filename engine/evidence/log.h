@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,8 @@ namespace runbook::evidence {
 /// File names inside an evidence directory.
 inline constexpr const char* kLogFile = "evidence.jsonl";
 inline constexpr const char* kOutputsDir = "outputs";
+/// Where reopen() keeps the bytes of a torn last line (each fragment followed by a newline).
+inline constexpr const char* kTornFile = "evidence.jsonl.torn";
 
 /// The SHA-256 (hex) that the first record names as its predecessor.
 inline constexpr const char* kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -48,7 +51,9 @@ class EvidenceLog {
   const std::string& last_hash() const { return last_hash_; }
   Redactor& redactor() { return redactor_; }
 
-  /// Path of a new file under outputs/ for long output: "outputs/<seq>-<name>" (relative to dir()).
+  /// Path of a new file under outputs/ for long output: "outputs/<seq>-<name>" (relative to dir()),
+  /// where <seq> is the next record's number and <name> keeps only [A-Za-z0-9._-] (others become
+  /// '_', at most 80 bytes).
   std::string output_path(const std::string& name) const;
 
  private:
@@ -57,6 +62,8 @@ class EvidenceLog {
   int fd_ = -1;
   std::uint64_t last_seq_ = 0;
   std::string last_hash_ = kGenesisHash;
+  std::uint64_t size_ = 0;  // bytes of whole records in the file
+  bool broken_ = false;     // a write or sync failed in a way that left the file in doubt
   Redactor redactor_;
 };
 
@@ -69,7 +76,9 @@ struct ReadResult {
   int problem_line = 0;                 ///< its 1-based line
 };
 
-/// Reads `dir/evidence.jsonl` without trusting it: a torn last line is reported, not parsed.
+/// Reads `dir/evidence.jsonl` without trusting it: a torn last line is reported, not parsed. Lines
+/// that are not JSON objects are skipped (the first is named in `problem`); the chain is not
+/// checked here (see verify()).
 util::Result<ReadResult> read_log(const std::string& dir);
 
 /// The outcome of verifying a log.
@@ -83,7 +92,10 @@ struct Verification {
 };
 
 /// Checks the chain: seq counts up from 1, each `prev` is the SHA-256 of the previous line,
-/// every line is a JSON object with seq/ts/type/prev.
+/// every line is a JSON object with seq/ts/type/prev. A record changed after it was written shows
+/// as a `prev` mismatch in the record after it; when the record after that still links, the
+/// changed record is the one named. (A change to the very last record cannot be detected by the
+/// chain alone.) When the line is not JSON, broken_seq is the seq that was expected there.
 Verification verify(const std::string& dir);
 
 /// SHA-256 (hex) of one record line as written (without its newline).
