@@ -13,5 +13,9 @@ void register_list(CLI::App& app, int& exit_code);
 void register_render(CLI::App& app, int& exit_code);
 /// `runbook lint FILE...`.
 void register_lint(CLI::App& app, int& exit_code);
+/// `runbook run FILE` and `runbook resume DIR`.
+void register_run(CLI::App& app, int& exit_code);
+/// `runbook verify DIR` and `runbook report DIR`.
+void register_evidence(CLI::App& app, int& exit_code);
 
 }  // namespace runbook::cli

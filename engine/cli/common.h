@@ -17,6 +17,8 @@ enum Exit : int {
   kUsage = 2,         ///< bad command line
   kInputError = 3,    ///< a file could not be read or parsed
   kNotFound = 4,      ///< --playbook matched nothing
+  kIncomplete = 5,    ///< run/resume: the operator quit or input ended before the end; resumable
+  kRunFailed = 6,     ///< run/resume: the evidence log could not be written (or verify: it is broken)
 };
 
 /// Options every command that reads playbooks accepts.
