@@ -299,7 +299,7 @@ Flow Session::Impl::command_step(int pos, const playbook::Step& step) {
       }
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
       fin["duration_ms"] = ms.count();
-      fin["end"] = ok ? "exited" : (interrupt.raised() ? "interrupted" : "error");
+      fin["end"] = ok ? "succeeded" : (interrupt.raised() ? "interrupted" : "error");
       if (!ok) {
         fin["error"] = error;
         out << "   " << style("✘ " + error, Style::Red) << "\n";
@@ -315,7 +315,7 @@ Flow Session::Impl::command_step(int pos, const playbook::Step& step) {
         out << res->table;
         fin["result"] = res->data;
         fin["table"] = res->table;
-        fin["end"] = "exited";
+        fin["end"] = "succeeded";
       } else {
         fin["end"] = "error";
         fin["error"] = res.error().describe();

@@ -1,4 +1,5 @@
 // The walk: from step to step along the graph's outline, with records for everything.
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -201,7 +202,8 @@ std::string hostname() {
 
 std::string username() {
   for (const char* v : {"USER", "LOGNAME"})
-    if (const char* u = std::getenv(v)) return u;
+    if (const char* u = std::getenv(v); u && *u) return u;
+  if (const passwd* pw = getpwuid(getuid())) return pw->pw_name;
   return std::to_string(getuid());
 }
 
