@@ -235,6 +235,9 @@ Flow Session::Impl::command_step(int pos, const playbook::Step& step) {
         if (ident) spec.env[k] = val;
       }
       spec.cwd = settings.cwd;
+      // ```bash {interactive} steps get the terminal (stdin) when a person is at one.
+      if (auto it = step.attributes.find("interactive"); it != step.attributes.end() && it->second != "false")
+        spec.interactive = op.interactive();
       spec.timeout = timeout;
       spec.grace = config.grace;
       LiveEcho echo(out, settings.status_line);
