@@ -73,7 +73,8 @@ nlohmann::json verdict_json(const safety::Verdict& v) {
   return {{"level", safety::level_name(v.level)}, {"rule", v.rule}, {"reason", v.reason}};
 }
 
-/// Runs $EDITOR on the text, on the terminal (same process group, so it may read the tty).
+/// Runs the editor on the text, on the terminal (same process group, so it may read the tty).
+/// `editor` may hold arguments ("code --wait"), as $EDITOR often does.
 std::optional<std::string> edit_in_editor(const std::string& editor, const std::string& text) {
   char path[] = "/tmp/runbook-edit-XXXXXX.sh";
   const int fd = mkstemps(path, 3);
@@ -86,7 +87,8 @@ std::optional<std::string> edit_in_editor(const std::string& editor, const std::
   ::close(fd);
   const pid_t pid = fork();
   if (pid == 0) {
-    execlp("/bin/sh", "sh", "-c", "exec $RUNBOOK_EDITOR \"$1\"", "sh", path, static_cast<char*>(nullptr));
+    setenv("RUNBOOK_EDITOR", editor.c_str(), 1);
+    execl("/bin/sh", "sh", "-c", "exec $RUNBOOK_EDITOR \"$1\"", "sh", path, static_cast<char*>(nullptr));
     _exit(127);
   }
   int status = 0;
@@ -98,7 +100,6 @@ std::optional<std::string> edit_in_editor(const std::string& editor, const std::
   std::ostringstream edited;
   edited << in.rdbuf();
   ::unlink(path);
-  (void)editor;
   return edited.str();
 }
 
@@ -385,7 +386,6 @@ Flow Session::Impl::command_step(int pos, const playbook::Step& step) {
     if (act == "edit") {
       std::optional<std::string> changed;
       if (op.interactive() && !settings.editor.empty()) {
-        setenv("RUNBOOK_EDITOR", settings.editor.c_str(), 1);
         changed = edit_in_editor(settings.editor, filled_text(text));
         if (!changed) out << "   the editor failed; the command is unchanged\n";
       } else {

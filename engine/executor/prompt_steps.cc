@@ -120,23 +120,12 @@ Flow Session::Impl::template_step(int pos, const playbook::Step& step) {
   if (!text.empty() && text.back() != '\n') out << "\n";
   out << "\n";
   if (!unresolved.empty()) out << "   " << style("still to fill in by hand: " + util::join(unresolved.get<std::vector<std::string>>(), ", "), Style::Dim) << "\n";
-  std::vector<Option> options = {{'c', "continue", "[c]ontinue"}};
-  add_common(options);
-  for (;;) {
-    auto a = ask(Question{Ask::Action, step.id, "", prompt_of(options), options, "continue", false});
-    if (!a) return Flow::quit();
-    Flow flow;
-    bool stay = false;
-    if (common_answer(pos, step, a->value, flow, stay)) {
-      if (stay) continue;
-      return flow;
-    }
-    ++tally.templates;
-    if (!record("template", {{"step", step.id}, {"text", text}, {"unresolved", unresolved},
-                             {"next", step_ref(walker.after(pos))}}))
-      return Flow::failed();
-    return Flow::to(walker.after(pos));
-  }
+  if (!acknowledge(pos, step)) return last_flow;
+  ++tally.templates;
+  if (!record("template", {{"step", step.id}, {"text", text}, {"unresolved", unresolved},
+                           {"next", step_ref(walker.after(pos))}}))
+    return Flow::failed();
+  return Flow::to(walker.after(pos));
 }
 
 Flow Session::Impl::snippet_step(int pos, const playbook::Step& step) {
@@ -145,19 +134,26 @@ Flow Session::Impl::snippet_step(int pos, const playbook::Step& step) {
   for (auto line : util::split_lines(body)) out << "   " << style("│ ", Style::Dim) << line << "\n";
   out << "   " << style("(" + (step.language.empty() ? std::string("text") : step.language) +
                          " snippet: shown for reference, not run)", Style::Dim) << "\n";
+  if (!acknowledge(pos, step)) return last_flow;
+  if (!record("snippet_shown", {{"step", step.id}, {"next", step_ref(walker.after(pos))}})) return Flow::failed();
+  return Flow::to(walker.after(pos));
+}
+
+bool Session::Impl::acknowledge(int pos, const playbook::Step& step) {
   std::vector<Option> options = {{'c', "continue", "[c]ontinue"}};
   add_common(options);
   for (;;) {
     auto a = ask(Question{Ask::Action, step.id, "", prompt_of(options), options, "continue", false});
-    if (!a) return Flow::quit();
-    Flow flow;
-    bool stay = false;
-    if (common_answer(pos, step, a->value, flow, stay)) {
-      if (stay) continue;
-      return flow;
+    if (!a) {
+      last_flow = Flow::quit();
+      return false;
     }
-    if (!record("snippet_shown", {{"step", step.id}, {"next", step_ref(walker.after(pos))}})) return Flow::failed();
-    return Flow::to(walker.after(pos));
+    bool stay = false;
+    if (common_answer(pos, step, a->value, last_flow, stay)) {
+      if (stay) continue;
+      return false;
+    }
+    return true;
   }
 }
 

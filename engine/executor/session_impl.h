@@ -64,6 +64,10 @@ class Session::Impl {
   /// Answers every asking step shares (note, back, jump, quit); true when `answer` was one.
   /// `stay`: ask the step's question again.
   bool common_answer(int pos, const playbook::Step& step, const std::string& answer, Flow& flow, bool& stay);
+  /// Asks [c]ontinue (or note, back, jump, quit) after showing a step; true to continue,
+  /// false with `last_flow` set otherwise.
+  bool acknowledge(int pos, const playbook::Step& step);
+  Flow last_flow;
   Flow checklist_step(int pos, const playbook::Step& step);
   Flow decision_step(int pos, const playbook::Step& step);
   Flow template_step(int pos, const playbook::Step& step);

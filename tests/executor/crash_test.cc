@@ -49,13 +49,25 @@ TEST_CASE("kill -9 at random moments never corrupts the evidence log, and resume
       pb << "## Step " << i << "\n\n```bash\necho step " << i << "; sleep 0.01\n```\n\n- [ ] looked at step " << i << "\n\n";
   }
   const std::string answers = (runbook::testing::source_root() / "tests/executor/run-all.yaml").string();
+  // How long a whole run takes on this build (sanitizers are slow): kills land anywhere in it.
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    const pid_t pid = spawn({runbook::testing::runbook_bin(), "run", tmp.sub("pb.md"), "--answers", answers,
+                             "--evidence", tmp.sub("timing")});
+    int status = 0;
+    waitpid(pid, &status, 0);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+  }
+  const auto whole = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+  MESSAGE("one whole run takes " << whole.count() / 1000 << " ms");
   std::mt19937 rng(12345);
-  std::uniform_int_distribution<int> delay_us(0, 400000);
+  std::uniform_int_distribution<long> delay_us(0, whole.count());
   int killed_mid_run = 0, torn = 0, verified = 0;
   const int runs = 50;
   for (int i = 0; i < runs; ++i) {
-    const std::string dir = tmp.str("ev" + std::to_string(i));
-    const pid_t pid = spawn({runbook::testing::runbook_bin(), "run", tmp.str("pb.md"), "--answers", answers,
+    const std::string dir = tmp.sub("ev" + std::to_string(i));
+    const pid_t pid = spawn({runbook::testing::runbook_bin(), "run", tmp.sub("pb.md"), "--answers", answers,
                              "--evidence", dir});
     std::this_thread::sleep_for(std::chrono::microseconds(delay_us(rng)));
     kill(pid, SIGKILL);

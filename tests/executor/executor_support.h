@@ -16,26 +16,10 @@
 #include "graph/graph.h"
 #include "test_support_playbook.h"
 
+#include "test_support.h"
+
 namespace runbook::testing {
 
-/// A fresh, empty directory under the system temp dir, removed when the object goes.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "runbook-test-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::string str(const std::string& sub = "") const { return sub.empty() ? path_.string() : (path_ / sub).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// One session over a playbook text, with everything it needs kept alive.
 struct SessionRig {
@@ -50,7 +34,7 @@ struct SessionRig {
   std::string dir;
 
   explicit SessionRig(const std::string& markdown, exec::FakeRunner::Script script = {})
-      : pb(parse(markdown)), graph(graph::StepGraph::build(pb)), runner(std::move(script)), dir(tmp.str("run")) {}
+      : pb(parse(markdown)), graph(graph::StepGraph::build(pb)), runner(std::move(script)), dir(tmp.sub("run")) {}
 
   /// Runs from the start with scripted answers; returns the outcome.
   executor::Outcome run(const std::string& answers, executor::SessionSettings settings = {}) {

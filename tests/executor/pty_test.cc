@@ -45,8 +45,8 @@ int records_of(const std::string& dir, const std::string& type, const std::strin
 TEST_CASE("Ctrl-C stops the running command's whole process group, not runbook") {
   TempDir tmp;
   std::ofstream(tmp.path() / "pb.md") << kSlow;
-  const std::string dir = tmp.str("ev");
-  PtySession s({runbook::testing::runbook_bin(), "run", tmp.str("pb.md"), "--evidence", dir}, {"NO_COLOR=1"});
+  const std::string dir = tmp.sub("ev");
+  PtySession s({runbook::testing::runbook_bin(), "run", tmp.sub("pb.md"), "--evidence", dir}, {"NO_COLOR=1"});
   REQUIRE_MESSAGE(s.expect("[r]un"), s.output());
   s.send("r");
   REQUIRE_MESSAGE(s.expect("running"), s.output());  // the status line: the command is under way
@@ -69,8 +69,8 @@ TEST_CASE("Ctrl-C stops the running command's whole process group, not runbook")
 TEST_CASE("Ctrl-C at a prompt asks whether to quit; quitting leaves a resumable run") {
   TempDir tmp;
   std::ofstream(tmp.path() / "pb.md") << kSlow;
-  const std::string dir = tmp.str("ev");
-  PtySession s({runbook::testing::runbook_bin(), "run", tmp.str("pb.md"), "--evidence", dir}, {"NO_COLOR=1"});
+  const std::string dir = tmp.sub("ev");
+  PtySession s({runbook::testing::runbook_bin(), "run", tmp.sub("pb.md"), "--evidence", dir}, {"NO_COLOR=1"});
   REQUIRE_MESSAGE(s.expect("[r]un"), s.output());
   s.send("\x03");
   REQUIRE_MESSAGE(s.expect("Quit the run?"), s.output());

@@ -16,29 +16,10 @@
 
 #include "sql/target.h"
 
+#include "test_support.h"
+
 namespace runbook::testing {
 
-/// A fresh directory under the temp dir, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("runbook-sql-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// Creates an SQLite database file with the sqlite3 C API and runs `setup_sql` in it.
 inline void make_sqlite_db(const std::filesystem::path& file, const std::string& setup_sql) {
