@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   runbook::cli::register_render(app, exit_code);
   runbook::cli::register_lint(app, exit_code);
   runbook::cli::register_run(app, exit_code);
+  runbook::cli::register_handle(app, exit_code);
   runbook::cli::register_evidence(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/run_support.h"
 #include "evidence/log.h"
 #include "executor/config.h"
 #include "executor/session.h"
@@ -31,39 +32,15 @@ struct RunArgs {
   std::string color = "auto";
   std::string cwd;
   InputOptions input;
+  // run --headless
+  bool headless = false;
+  bool json = false;
+  std::string alert;
+  std::string alert_format = "auto";
+  std::string policy;
 };
 
-exec::Interrupt* g_interrupt = nullptr;
-
-extern "C" void on_signal(int) {
-  if (g_interrupt) g_interrupt->raise();
-}
-
-/// Ctrl-C interrupts the step or the prompt, not the engine: no SA_RESTART, so reads return EINTR.
-void install_signal_handlers(exec::Interrupt& interrupt) {
-  g_interrupt = &interrupt;
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGHUP, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-}
-
-std::string default_evidence_dir(const playbook::Playbook& pb) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  std::string dir = std::string("runbook-evidence/") + stamp + "-" + util::slugify(pb.title, 40);
-  // Two runs in the same second get distinct directories.
-  std::string candidate = dir;
-  for (int i = 2; std::filesystem::exists(candidate); ++i) candidate = dir + "-" + std::to_string(i);
-  return candidate;
-}
+int run_or_headless(const RunArgs& args);
 
 /// The operator for these arguments: scripted, a terminal, or lines from a pipe.
 std::unique_ptr<executor::Operator> make_operator(const RunArgs& args, exec::Interrupt& interrupt, std::string& mode) {
@@ -84,16 +61,6 @@ std::unique_ptr<executor::Operator> make_operator(const RunArgs& args, exec::Int
   return executor::make_line_operator(std::cin, std::cout);
 }
 
-/// Presets in rising priority: front matter defaults, the config, then --var.
-std::map<std::string, executor::PresetValue> presets(const playbook::Playbook& pb, const executor::RunConfig& config,
-                                                     const playbook::Bindings& cli_vars) {
-  std::map<std::string, executor::PresetValue> out;
-  for (const auto& [k, v] : playbook::front_matter_defaults(pb.front_matter)) out[k] = {v, "front-matter"};
-  for (const auto& [k, v] : config.variables) out[k] = {v, "config"};
-  for (const auto& [k, v] : cli_vars) out[k] = {v, "cli"};
-  return out;
-}
-
 int finish(executor::Outcome outcome, const executor::Session& session, const evidence::EvidenceLog& log) {
   const auto& t = session.tally();
   std::cout << "\nrunbook: run " << executor::outcome_name(outcome) << ": " << t.ran << " commands run ("
@@ -105,7 +72,8 @@ int finish(executor::Outcome outcome, const executor::Session& session, const ev
   std::cout << "runbook: timeline and post-mortem draft: runbook report " << log.dir() << "\n";
   switch (outcome) {
     case executor::Outcome::Completed: return kOk;
-    case executor::Outcome::Quit: return kIncomplete;
+    case executor::Outcome::Quit:
+    case executor::Outcome::AwaitingOperator: return kIncomplete;
     case executor::Outcome::Failed: return kRunFailed;
   }
   return kRunFailed;
@@ -120,17 +88,6 @@ executor::SessionSettings settings_for(const RunArgs& args, const std::string& m
   else if (const char* e2 = std::getenv("EDITOR"); e2 && *e2) s.editor = e2;
   s.cwd = args.cwd;
   return s;
-}
-
-bool load_run_config(const std::string& path, executor::RunConfig& config) {
-  if (path.empty()) return true;
-  auto loaded = executor::load_config(path);
-  if (!loaded) {
-    std::cerr << "runbook: " << loaded.error().describe() << "\n";
-    return false;
-  }
-  config = std::move(loaded.value());
-  return true;
 }
 
 int run(const RunArgs& args) {
@@ -231,6 +188,34 @@ int resume(const RunArgs& args) {
   return finish(outcome, session, **log);
 }
 
+int run_or_headless(const RunArgs& args) {
+  if (!args.headless) {
+    if (!args.alert.empty() || !args.policy.empty() || args.json) {
+      std::cerr << "runbook: --alert, --policy and --json are for --headless runs\n";
+      return kUsage;
+    }
+    return run(args);
+  }
+  if (!args.answers.empty()) {
+    std::cerr << "runbook: --answers is for interactive runs; a headless run asks nothing\n";
+    return kUsage;
+  }
+  HeadlessArgs h;
+  h.file = args.file;
+  h.playbook = args.playbook;
+  h.alert = args.alert;
+  h.alert_format = args.alert_format;
+  h.policy = args.policy;
+  h.config = args.config;
+  h.evidence = args.evidence;
+  h.cwd = args.cwd;
+  h.vars = args.vars;
+  h.rule_files = args.input.rule_files;
+  h.max_bytes = args.input.max_bytes;
+  h.json = args.json;
+  return run_headless(h);
+}
+
 void add_common_run_options(CLI::App* cmd, RunArgs& args) {
   cmd->add_option("--var", args.vars, "Bind a variable: NAME=VALUE; repeatable (asked for otherwise)");
   cmd->add_option("--config", args.config, "Run configuration (YAML): timeouts, SQL targets, Prometheus, redaction");
@@ -259,13 +244,24 @@ void register_run(CLI::App& app, int& exit_code) {
       "Ctrl-C stops the running command (its whole process group), not runbook; at a prompt it asks\n"
       "whether to quit. Values are passed as single shell-quoted words and as environment variables.\n"
       "With stdin not a terminal, answers are read a line at a time; --answers scripts them.\n\n"
-      "Exit status: 0 completed, 5 quit before the end (resumable), 6 evidence log failure,\n"
-      "2 bad usage, 3 unreadable input, 4 no matching playbook.\n\n"
+      "--headless runs without a person (see docs/headless.md): read-only diagnostics only unless the\n"
+      "policy and the playbook both allow more; progress goes to stderr, the summary to stdout.\n\n"
+      "Exit status: 0 completed, 5 stopped before the end (quit, or headless: awaiting an operator;\n"
+      "resumable), 6 evidence log failure, 2 bad usage, 3 unreadable input, 4 no matching playbook.\n\n"
       "Examples:\n"
       "  runbook run examples/service-down/playbook.md --config examples/service-down/runbook.yaml\n"
+      "  runbook run db.md --headless --alert alert.json --policy policy.yaml --json\n"
       "  runbook run db.md --var NAMESPACE=prod --evidence /var/lib/runbook/INC-1234\n"
       "  runbook run drill.md --answers drill-answers.yaml");
-  cmd->callback([args, &exit_code] { exit_code = run(*args); });
+  cmd->add_flag("--headless", args->headless,
+                "No person: run the read-only diagnostics the policy allows, stop at the first decision or\n"
+                "step that needs a person (awaiting an operator), print a summary");
+  cmd->add_option("--alert", args->alert, "Headless: the alert that triggered the run (JSON file); its labels fill placeholders");
+  cmd->add_option("--alert-format", args->alert_format, "Headless: auto (default), alertmanager, grafana, pagerduty, labels")
+      ->check(CLI::IsMember({"auto", "alertmanager", "grafana", "pagerduty", "labels"}));
+  cmd->add_option("--policy", args->policy, "Headless: the policy file (YAML); default: read-only steps only");
+  cmd->add_flag("--json", args->json, "Headless: print the summary as JSON (markdown otherwise)");
+  cmd->callback([args, &exit_code] { exit_code = run_or_headless(*args); });
 
   auto rargs = std::make_shared<RunArgs>();
   CLI::App* res = app.add_subcommand("resume", "Continue a run after quit, Ctrl-C, a crash or kill -9");

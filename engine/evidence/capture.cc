@@ -252,8 +252,10 @@ nlohmann::json OutputCapture::finish() {
       close_file(s, true);
     }
     nlohmann::json o;
-    const std::string_view text = s.text;
-    o["text"] = std::string(s.spilled ? text.substr(0, utf8_whole(text)) : text);
+    // The inline text moves into the record (no copy of up to inline_limit bytes).
+    if (s.spilled) s.text.resize(utf8_whole(s.text));
+    o["text"] = std::move(s.text);
+    std::string().swap(s.text);
     o["bytes"] = s.bytes;
     o["truncated"] = s.spilled;
     if (s.spilled && s.error.empty() && !s.file.empty()) {
@@ -269,8 +271,8 @@ nlohmann::json OutputCapture::finish() {
   out["timeline"] = std::move(timeline);
   out["timeline_dropped"] = timeline_dropped_;
   finished_ = true;
-  result_ = out;
-  return out;
+  result_ = std::move(out);
+  return result_;
 }
 
 std::size_t OutputCapture::memory_in_use() const {

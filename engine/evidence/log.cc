@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -15,7 +16,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "util/sha256.h"
+#include "evidence/digest.h"
 
 namespace runbook::evidence {
 
@@ -128,6 +129,76 @@ void redact_strings(json& j, const Redactor& redactor) {
     if (redactor.touches(s)) s = redactor.apply(s);
   } else if (j.is_array() || j.is_object()) {
     for (auto& item : j) redact_strings(item, redactor);
+  }
+}
+
+/// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points above
+/// U+10FFFF): exactly the strings that JSON serialisation leaves as they are.
+bool valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    // ASCII eight bytes at a time.
+    while (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if (w & 0x8080808080808080ULL) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;         // overlong
+      else if (c == 0xED) hi = 0x9F;    // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;         // overlong
+      else if (c == 0xF4) hi = 0x8F;    // above U+10FFFF
+    } else {
+      return false;
+    }
+    if (i + len > n || p[i + 1] < lo || p[i + 1] > hi) return false;
+    for (std::size_t k = 2; k < len; ++k)
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+    i += len;
+  }
+  return true;
+}
+
+/// Makes `j` what parsing its serialisation gives (non-negative integers read back unsigned) and
+/// returns true, or returns false when serialising changes it (invalid UTF-8 is replaced,
+/// non-finite numbers become null, binary values become objects): then only parsing tells.
+bool as_parsed(json& j) {
+  switch (j.type()) {
+    case json::value_t::string: return valid_utf8(j.get_ref<const std::string&>());
+    case json::value_t::number_integer: {
+      const auto v = j.get<std::int64_t>();
+      if (v >= 0) j = static_cast<std::uint64_t>(v);
+      return true;
+    }
+    case json::value_t::number_float: return std::isfinite(j.get<double>());
+    case json::value_t::object:
+      for (auto it = j.begin(); it != j.end(); ++it)
+        if (!valid_utf8(it.key()) || !as_parsed(it.value())) return false;
+      return true;
+    case json::value_t::array:
+      for (auto& item : j)
+        if (!as_parsed(item)) return false;
+      return true;
+    case json::value_t::null:
+    case json::value_t::boolean:
+    case json::value_t::number_unsigned: return true;
+    default: return false;  // binary, discarded
   }
 }
 
@@ -308,7 +379,11 @@ std::optional<util::Error> ensure_outputs(const std::string& dir) {
 
 }  // namespace
 
-std::string line_hash(std::string_view line) { return util::sha256_hex(line); }
+std::string line_hash(std::string_view line) {
+  Sha256Stream hash;  // the SHA extensions when the CPU has them (long records: inline output)
+  hash.update(line);
+  return hash.finish_hex();
+}
 
 EvidenceLog::EvidenceLog(std::string dir, int fd, Redactor redactor)
     : dir_(std::move(dir)), fd_(fd), redactor_(std::move(redactor)) {}
@@ -387,17 +462,35 @@ util::Result<json> EvidenceLog::append(const std::string& type, json fields) {
       return fail(log_path(dir_), std::string("record field '") + reserved + "' is set by the log");
   redact_strings(fields, redactor_);
   const std::uint64_t seq = last_seq_ + 1;
+  const std::string ts = timestamp_now();
+  std::string type_text = redactor_.apply(type);
   // The envelope first, in a fixed order, then the fields (nlohmann orders those by key).
-  std::string line = "{\"seq\":" + std::to_string(seq) + ",\"ts\":\"" + timestamp_now() +
-                     "\",\"type\":" + dump(json(redactor_.apply(type))) + ",\"prev\":\"" + last_hash_ + "\"";
+  const std::string head = "{\"seq\":" + std::to_string(seq) + ",\"ts\":\"" + ts + "\",\"type\":" +
+                           dump(json(type_text)) + ",\"prev\":\"" + last_hash_ + "\"";
+  std::string line;
   if (!fields.empty()) {
     const std::string body = dump(fields);
+    line.reserve(head.size() + body.size() + 1);  // exactly: no doubling for a record of megabytes
+    line += head;
     line += ',';
     line.append(body, 1, std::string::npos);
   } else {
+    line.reserve(head.size() + 2);
+    line += head;
     line += '}';
   }
-  json written = json::parse(line, nullptr, false);
+  // The record as written is the record as a reader parses it. Built from the fields when
+  // serialising did not change them (parsing a record with 1 MiB of output costs time and memory).
+  json written;
+  if (valid_utf8(type_text) && as_parsed(fields)) {
+    written = std::move(fields);
+    written["seq"] = seq;
+    written["ts"] = ts;
+    written["type"] = std::move(type_text);
+    written["prev"] = last_hash_;
+  } else {
+    written = json::parse(line, nullptr, false);
+  }
   line += '\n';
   int err = 0;
   if (!write_all(fd_, line, err)) {

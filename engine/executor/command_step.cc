@@ -105,10 +105,8 @@ std::optional<std::string> edit_in_editor(const std::string& editor, const std::
 
 }  // namespace
 
-namespace {
-
 /// Why a command step cannot run here, or "".
-std::string not_runnable(const playbook::Step& step, const RunConfig& config, std::string& target) {
+std::string Session::Impl::not_runnable(const playbook::Step& step, std::string& target) const {
   switch (step.interpreter) {
     case Interpreter::Shell: return "";
     case Interpreter::Sql: {
@@ -127,15 +125,39 @@ std::string not_runnable(const playbook::Step& step, const RunConfig& config, st
   return "";
 }
 
-std::chrono::milliseconds step_timeout(const playbook::Step& step, const playbook::Playbook& pb, const RunConfig& config) {
-  if (auto t = step.attributes.find("timeout"); t != step.attributes.end())
-    if (auto d = parse_duration(t->second)) return *d;
-  if (pb.front_matter.is_object() && pb.front_matter.contains("timeout") && pb.front_matter["timeout"].is_string())
-    if (auto d = parse_duration(pb.front_matter["timeout"].get<std::string>())) return *d;
-  return config.step_timeout;
+std::chrono::milliseconds Session::Impl::step_timeout(const playbook::Step& step) const {
+  auto limit = config.step_timeout;
+  if (auto t = step.attributes.find("timeout"); t != step.attributes.end()) {
+    if (auto d = parse_duration(t->second)) limit = *d;
+  } else if (pb.front_matter.is_object() && pb.front_matter.contains("timeout") && pb.front_matter["timeout"].is_string()) {
+    if (auto d = parse_duration(pb.front_matter["timeout"].get<std::string>())) limit = *d;
+  }
+  // A headless run's deadline bounds every step (at least a second, so the step can start).
+  if (settings.deadline.count() > 0) {
+    const auto left = std::max(settings.deadline - elapsed(), std::chrono::milliseconds(1000));
+    if (limit.count() == 0 || left < limit) limit = left;
+  }
+  return limit;
 }
 
-}  // namespace
+exec::CommandSpec Session::Impl::shell_spec(const playbook::Step& step, const std::string& run_text,
+                                            std::chrono::milliseconds timeout) const {
+  exec::CommandSpec spec;
+  spec.script = run_text;
+  spec.env = exec::current_environment();
+  for (const auto& [k, val] : values) {
+    bool ident = !k.empty() && !std::isdigit(static_cast<unsigned char>(k[0]));
+    for (char c : k) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (ident) spec.env[k] = val;
+  }
+  spec.cwd = settings.cwd;
+  // ```bash {interactive} steps get the terminal (stdin) when a person is at one.
+  if (auto it = step.attributes.find("interactive"); it != step.attributes.end() && it->second != "false")
+    spec.interactive = op.interactive() && !settings.autopilot;
+  spec.timeout = timeout;
+  spec.grace = config.grace;
+  return spec;
+}
 
 Flow Session::Impl::command_step(int pos, const playbook::Step& step) {
   std::string text = step.body;
@@ -144,8 +166,8 @@ Flow Session::Impl::command_step(int pos, const playbook::Step& step) {
   bool edited = false;
   bool refused = false;  // the last confirmation was refused: the next question says so
   std::string target;
-  const std::string why_not = not_runnable(step, config, target);
-  const auto timeout = step_timeout(step, pb, config);
+  const std::string why_not = not_runnable(step, target);
+  auto timeout = step_timeout(step);
 
   auto classify = [&](const std::string& t) {
     switch (step.interpreter) {
@@ -174,8 +196,11 @@ Flow Session::Impl::command_step(int pos, const playbook::Step& step) {
   // Runs `script` (the whole step, or one part of it); returns true when it succeeded.
   auto execute = [&](const std::string& script, int part, const safety::Verdict& v, bool& quit) -> std::optional<bool> {
     quit = false;
-    // Confirm by safety class.
-    if (v.level == safety::Level::Mutating) {
+    timeout = step_timeout(step);  // a deadline shrinks as the run goes on
+    // Confirm by safety class; a headless run got here only when its policy and the playbook
+    // allow this step (Autopilot), which the step_started record states.
+    const bool confirm = settings.autopilot == nullptr;
+    if (confirm && v.level == safety::Level::Mutating) {
       auto a = ask(Question{Ask::Confirm, step.id, "", "   " + style("MUTATING", Style::Orange) + ": " + v.reason +
                                                           ". Run it? [y/N] ",
                             {{'y', "yes", "[y]es"}, {'n', "no", "[n]o"}}, "no", false});
@@ -184,7 +209,7 @@ Flow Session::Impl::command_step(int pos, const playbook::Step& step) {
         record("confirmation_refused", {{"step", step.id}, {"level", "mutating"}});
         return std::nullopt;
       }
-    } else if (v.level == safety::Level::Destructive) {
+    } else if (confirm && v.level == safety::Level::Destructive) {
       auto a = ask(Question{Ask::ConfirmWord, step.id, config.confirm_word,
                             "   " + style("DESTRUCTIVE", Style::Red) + ": " + v.reason + ".\n   Type '" +
                                 config.confirm_word + "' to run it (anything else cancels): ",
@@ -219,34 +244,27 @@ Flow Session::Impl::command_step(int pos, const playbook::Step& step) {
                                      {"timeout_ms", timeout.count()}};
     if (part >= 0) started_fields["part"] = part;
     if (!target.empty()) started_fields["target"] = target;
+    if (settings.autopilot) started_fields["headless"] = true;
     if (step.interpreter == Interpreter::Shell) started_fields["env_added"] = env_added;
     if (!record("step_started", std::move(started_fields))) { quit = true; return std::nullopt; }
 
     nlohmann::json fin = {{"step", step.id}};
     if (part >= 0) fin["part"] = part;
     bool ok = false;
-    interrupt.clear();
+    if (!settings.autopilot) interrupt.clear();  // headless: a SIGTERM before the step still counts
     if (step.interpreter == Interpreter::Shell) {
-      exec::CommandSpec spec;
-      spec.script = run_text;
-      spec.env = exec::current_environment();
-      for (const auto& [k, val] : values) {
-        bool ident = !k.empty() && !std::isdigit(static_cast<unsigned char>(k[0]));
-        for (char c : k) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-        if (ident) spec.env[k] = val;
-      }
-      spec.cwd = settings.cwd;
-      // ```bash {interactive} steps get the terminal (stdin) when a person is at one.
-      if (auto it = step.attributes.find("interactive"); it != step.attributes.end() && it->second != "false")
-        spec.interactive = op.interactive();
-      spec.timeout = timeout;
-      spec.grace = config.grace;
+      const exec::CommandSpec spec = shell_spec(step, run_text, timeout);
       LiveEcho echo(out, settings.status_line);
       std::string name = util::slugify(step.id, 60);
       if (part >= 0) name += "-part" + std::to_string(part + 1);
       evidence::OutputCapture capture(log, name, config.inline_output, &echo);
       const exec::RunResult r = runner.run(spec, capture, &interrupt);
       fin.update(capture.finish());
+      if (settings.parallel && settings.parallel->last_was_early()) {
+        // Started before its turn, next to the step before it: its output was replayed here.
+        fin["early"] = true;
+        fin["head_start_ms"] = settings.parallel->last_head_start().count();
+      }
       echo.end_line();
       fin["end"] = exec::end_name(r.end);
       fin["exit_code"] = r.exit_code;
@@ -359,8 +377,21 @@ Flow Session::Impl::command_step(int pos, const playbook::Step& step) {
     }
     std::string prompt;
     for (const auto& o : options) prompt += o.help + " ";
-    auto a = ask(Question{refused ? Ask::AfterRefusal : Ask::Action, step.id, "", prompt + "> ", options,
-                          why_not.empty() ? "" : "continue", false});
+    std::optional<Answer> a;
+    if (settings.autopilot) {
+      // The autopilot chose to run it; a refusal (a value unfit for SQL) skips it instead.
+      if (refused) {
+        ++tally.skipped;
+        if (!record("step_skipped", {{"step", step.id}, {"next", step_ref(walker.after(pos))},
+                                     {"reason", "a value was refused for this step"}}))
+          return Flow::failed();
+        return Flow::to(walker.after(pos));
+      }
+      a = Answer{Answer::Kind::Value, why_not.empty() ? "run" : "continue"};
+    } else {
+      a = ask(Question{refused ? Ask::AfterRefusal : Ask::Action, step.id, "", prompt + "> ", options,
+                       why_not.empty() ? "" : "continue", false});
+    }
     refused = false;
     if (!a) return Flow::quit();
     const std::string& act = a->value;
@@ -443,10 +474,14 @@ Flow Session::Impl::command_step(int pos, const playbook::Step& step) {
       continue;
     }
     if (*ok) return Flow::to(walker.after(pos));
+    if (settings.autopilot && interrupt.raised()) return Flow::quit();  // SIGTERM: the run ends here
     // It failed, timed out or was interrupted: the operator decides.
-    auto r = ask(Question{Ask::Retry, step.id, "", "   the step did not succeed: [r]etry [c]ontinue [q]uit > ",
-                          {{'r', "retry", "[r]etry"}, {'c', "continue", "[c]ontinue"}, {'q', "quit", "[q]uit"}},
-                          "", false});
+    // A headless run records the failure and goes on to the next diagnostic.
+    auto r = settings.autopilot
+                 ? std::optional<Answer>(Answer{Answer::Kind::Value, "continue"})
+                 : ask(Question{Ask::Retry, step.id, "", "   the step did not succeed: [r]etry [c]ontinue [q]uit > ",
+                                {{'r', "retry", "[r]etry"}, {'c', "continue", "[c]ontinue"}, {'q', "quit", "[q]uit"}},
+                                "", false});
     if (!r || r->value == "quit") return Flow::quit();
     if (r->value == "retry") continue;
     if (!record("step_done", {{"step", step.id}, {"next", step_ref(walker.after(pos))}, {"failed", true}}))

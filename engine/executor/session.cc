@@ -18,6 +18,7 @@ const char* outcome_name(Outcome outcome) {
   switch (outcome) {
     case Outcome::Completed: return "completed";
     case Outcome::Quit: return "quit";
+    case Outcome::AwaitingOperator: return "awaiting-operator";
     case Outcome::Failed: return "failed";
   }
   return "failed";
@@ -81,9 +82,8 @@ void Session::Impl::bind(const std::string& key, const std::string& name, const 
                           {"secret", secret}, {"source", source}});
 }
 
-bool Session::Impl::ensure_variables(const playbook::Step& step) {
-  const nlohmann::json& declared = pb.front_matter.is_object() && pb.front_matter.contains("variables")
-                                       ? pb.front_matter["variables"] : nlohmann::json();
+std::vector<const playbook::Variable*> Session::Impl::missing_variables(const playbook::Step& step) const {
+  std::vector<const playbook::Variable*> missing;
   for (const auto& v : step.variables) {
     if (v.has_default || values.count(v.key)) continue;
     const std::string alias = playbook::alias_key(v);
@@ -92,6 +92,17 @@ bool Session::Impl::ensure_variables(const playbook::Step& step) {
     if ((v.syntax == playbook::VarSyntax::Dollar || v.syntax == playbook::VarSyntax::DollarBrace) &&
         std::getenv(v.name.c_str()) != nullptr)
       continue;
+    missing.push_back(&v);
+  }
+  return missing;
+}
+
+bool Session::Impl::ensure_variables(const playbook::Step& step) {
+  const nlohmann::json& declared = pb.front_matter.is_object() && pb.front_matter.contains("variables")
+                                       ? pb.front_matter["variables"] : nlohmann::json();
+  for (const playbook::Variable* missing : missing_variables(step)) {
+    const auto& v = *missing;
+    if (values.count(v.key)) continue;  // asked already for an earlier placeholder of the step
     bool secret = v.secret;
     std::string prompt = "  " + v.written;
     if (declared.is_object()) {
@@ -159,6 +170,29 @@ Outcome Session::Impl::walk(int pos, std::vector<int> history) {
     const auto& step = pb.steps[static_cast<std::size_t>(walker.step_at(pos))];
     show_step(pos, step);
     Flow flow;
+    if (settings.autopilot) {
+      if (interrupt.raised()) {  // SIGTERM between steps: stop, resumable
+        record("interrupt", {{"step", step.id}, {"during", "headless"}});
+        if (!record_abandoned()) return Outcome::Failed;
+        record("run_finished", {{"outcome", "quit"}, {"at", step.id}, {"elapsed_ms", elapsed().count()}});
+        return log_failed ? Outcome::Failed : Outcome::Quit;
+      }
+      if (auto handled = autopilot_gate(pos, step)) {
+        if (handled->kind == Flow::Kind::Handoff) {
+          if (!record_abandoned()) return Outcome::Failed;
+          if (!record("run_finished", {{"outcome", "awaiting-operator"}, {"at", step.id}, {"reason", stopped_reason},
+                                       {"elapsed_ms", elapsed().count()}, {"ran", tally.ran}, {"failed", tally.failed},
+                                       {"skipped", tally.skipped}, {"pending", tally.pending}}))
+            return Outcome::Failed;
+          return Outcome::AwaitingOperator;
+        }
+        if (log_failed || handled->kind == Flow::Kind::Failed) return Outcome::Failed;
+        history.push_back(pos);
+        pos = walker.settle(handled->next);
+        continue;
+      }
+      start_early(pos);
+    }
     switch (step.kind) {
       case StepKind::Command: flow = command_step(pos, step); break;
       case StepKind::Checklist: flow = checklist_step(pos, step); break;
@@ -168,6 +202,7 @@ Outcome Session::Impl::walk(int pos, std::vector<int> history) {
     }
     if (log_failed || flow.kind == Flow::Kind::Failed) return Outcome::Failed;
     if (flow.kind == Flow::Kind::Quit) {
+      if (!record_abandoned()) return Outcome::Failed;
       record("run_finished", {{"outcome", "quit"}, {"at", step.id}, {"elapsed_ms", elapsed().count()}});
       return Outcome::Quit;
     }
@@ -186,8 +221,10 @@ Outcome Session::Impl::walk(int pos, std::vector<int> history) {
     pos = walker.settle(flow.next);
   }
   out << "\n" << style("Reached the end of the playbook.", render::Style::Bold) << "\n";
+  if (!record_abandoned()) return Outcome::Failed;
   if (!record("run_finished", {{"outcome", "completed"}, {"elapsed_ms", elapsed().count()},
-                               {"ran", tally.ran}, {"failed", tally.failed}, {"skipped", tally.skipped}}))
+                               {"ran", tally.ran}, {"failed", tally.failed}, {"skipped", tally.skipped},
+                               {"pending", tally.pending}}))
     return Outcome::Failed;
   return Outcome::Completed;
 }
@@ -226,6 +263,9 @@ Outcome Session::Impl::begin(const SessionSettings& s) {
                {"user", username()}, {"host", hostname()}, {"cwd", s.cwd}, {"mode", s.mode},
                {"started_unix_ms", unix_ms()}, {"config", config.source},
                {"severity", pb.severity ? pb.severity->label : ""}, {"steps", walker.total()}}))
+    return Outcome::Failed;
+  if (s.autopilot && !record("headless", {{"policy", s.policy}, {"deadline_ms", s.deadline.count()},
+                                          {"concurrency", s.parallel ? s.lookahead : 1}, {"alert", s.trigger}}))
     return Outcome::Failed;
   for (const auto& [key, pv] : preset) bind(key, key, pv.value, playbook::looks_secret(key), pv.source);
   if (log_failed) return Outcome::Failed;

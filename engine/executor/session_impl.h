@@ -20,12 +20,13 @@ namespace runbook::executor {
 
 /// What a step handler tells the walk to do next.
 struct Flow {
-  enum class Kind { Next, Back, Quit, Failed } kind = Kind::Next;
+  enum class Kind { Next, Back, Quit, Handoff, Failed } kind = Kind::Next;
   int next = -1;  ///< position, for Next
   static Flow to(int pos) { return Flow{Kind::Next, pos}; }
   static Flow back() { return Flow{Kind::Back, -1}; }
   static Flow quit() { return Flow{Kind::Quit, -1}; }
   static Flow failed() { return Flow{Kind::Failed, -1}; }
+  static Flow handoff() { return Flow{Kind::Handoff, -1}; }
 };
 
 class Session::Impl {
@@ -58,8 +59,29 @@ class Session::Impl {
   std::string section_path(const playbook::Step& step) const;
   std::string style(std::string_view text, render::Style style) const;
 
+  /// The step's placeholders that have no value (nor a default, nor a value in the environment).
+  std::vector<const playbook::Variable*> missing_variables(const playbook::Step& step) const;
+
   // command_step.cc
   Flow command_step(int pos, const playbook::Step& step);
+  /// Why the command cannot run here ("" when it can); `target` gets the SQL target's name.
+  std::string not_runnable(const playbook::Step& step, std::string& target) const;
+  /// The step's time limit: fence attribute, front matter, config; bounded by the deadline.
+  std::chrono::milliseconds step_timeout(const playbook::Step& step) const;
+  /// What the runner gets for a shell step's filled text.
+  exec::CommandSpec shell_spec(const playbook::Step& step, const std::string& run_text,
+                               std::chrono::milliseconds timeout) const;
+
+  // autopilot_steps.cc: headless runs.
+  /// Asks the autopilot about the step at `pos`. Returns the flow when the autopilot handled the
+  /// step itself (skipped, pending, stopped); nullopt when the step should run.
+  std::optional<Flow> autopilot_gate(int pos, const playbook::Step& step);
+  /// Starts the following read-only shell steps of the section early (settings.parallel).
+  void start_early(int pos);
+  /// Records the early commands the walk never reached. False: the log failed.
+  bool record_abandoned();
+  Autopilot::Call autopilot_call(const playbook::Step& step);
+  std::string stopped_reason;  ///< why the autopilot stopped the run
   // prompt_steps.cc
   /// Answers every asking step shares (note, back, jump, quit); true when `answer` was one.
   /// `stay`: ask the step's question again.

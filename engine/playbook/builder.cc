@@ -330,6 +330,13 @@ class Walker {
   }
 
   void fill_command(Step& s, int content_line) {
+    // The lines the body spans, from its own line count: an unterminated fence at the end of the
+    // file has no closing line to subtract, and an empty body has no line at all (the fence's).
+    int body_lines = 0;
+    for (char c : s.body) body_lines += c == '\n';
+    if (!s.body.empty() && s.body.back() != '\n') ++body_lines;
+    const LineRange whole = body_lines == 0 ? LineRange{s.lines.first, s.lines.first}
+                                            : LineRange{content_line, std::min(content_line + body_lines - 1, s.lines.last)};
     switch (s.interpreter) {
       case Interpreter::Shell: {
         std::string script = s.language == "console" ? shell::strip_console_prompts(s.body) : s.body;
@@ -341,10 +348,10 @@ class Walker {
         break;
       }
       case Interpreter::Sql:
-        s.parts.push_back({s.body, "", {content_line, s.lines.last - 1}, classifier_->classify_sql(s.body)});
+        s.parts.push_back({s.body, "", whole, classifier_->classify_sql(s.body)});
         break;
       case Interpreter::PromQL:
-        s.parts.push_back({s.body, "", {content_line, s.lines.last - 1}, classifier_->classify_promql(s.body)});
+        s.parts.push_back({s.body, "", whole, classifier_->classify_promql(s.body)});
         break;
       case Interpreter::None: break;
     }

@@ -346,6 +346,16 @@ class Engine {
       else if (fv.level > carrier.level) carrier = fv;
     }
     if (forced) carrier = *forced;
+    // Patterns over the program's own words (an awk program calling system()).
+    for (std::size_t n = k; n < s.positionals.size() && !p.arguments.empty(); ++n) {
+      const std::size_t idx = s.positionals[n];
+      if (idx >= option_limit) break;
+      for (const auto& a : p.arguments)
+        if (glob_match(a.name, args[idx].text)) {
+          Verdict av = of(a.rule, subject);
+          if (av.level > carrier.level) carrier = av;
+        }
+    }
     if (inner.empty()) return carrier;
 
     Verdict in = inner.front();

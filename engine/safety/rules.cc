@@ -245,6 +245,24 @@ class RulesLoader {
     }
   }
 
+  // `arguments: {GLOB: LEVEL|{level, reason, id}}`: patterns over a program's words.
+  void merge_arguments(std::vector<FlagRule>& into, const YAML::Node& n, const std::string& scope_id,
+                       const std::string& owner) {
+    if (!n.IsMap()) fail(n, "arguments of " + owner + " must be a mapping of pattern to level");
+    for (const auto& kv : n) {
+      const std::string key = scalar(kv.first, "argument pattern");
+      if (key.empty()) fail(kv.first, "argument patterns of " + owner + " must not be empty");
+      if (kv.second.IsMap()) check_keys(kv.second, {"level", "reason", "id"}, "argument '" + key + "' of " + owner);
+      FlagRule f;
+      f.key = key;
+      f.name = key;
+      f.rule = rule_of(kv.second, scope_id + ".arg." + id_fragment(key), "`" + owner + " " + key + "`");
+      auto it = std::find_if(into.begin(), into.end(), [&](const FlagRule& x) { return x.key == key; });
+      if (it != into.end()) *it = std::move(f);
+      else into.push_back(std::move(f));
+    }
+  }
+
   RunsSpec runs_of(const YAML::Node& n, const std::string& owner) const {
     if (!n.IsMap()) fail(n, "runs of " + owner + " must be a mapping");
     check_keys(n, {"after", "until", "command_at", "skip_assignments", "reparse", "shell_options", "heredoc", "rest_as"},
@@ -308,7 +326,7 @@ class RulesLoader {
     }
     if (!n.IsMap()) fail(n, "program '" + name + "' must be a level or a mapping");
     check_keys(n, {"replace", "default", "aliases", "ignore_case", "combined_short_flags", "options_with_value",
-                   "flags", "subcommands", "bare", "runs", "sql"},
+                   "flags", "arguments", "subcommands", "bare", "runs", "sql"},
                "program '" + name + "'");
     bool fresh = p.main.rule.id.empty();
     if (n["replace"] && boolean(n["replace"], "replace")) fresh = true;
@@ -330,6 +348,7 @@ class RulesLoader {
     if (n["combined_short_flags"]) p.combined_short_flags = boolean(n["combined_short_flags"], "combined_short_flags");
     if (n["options_with_value"]) add_unique(p.options_with_value, strings(n["options_with_value"], "options_with_value"));
     if (n["flags"]) merge_flags(p.flags, n["flags"], name, owner);
+    if (n["arguments"]) merge_arguments(p.arguments, n["arguments"], name, owner);
     if (n["bare"]) p.main.bare = rule_of(n["bare"], name + ".bare", owner + " without arguments");
     if (n["runs"]) p.main.runs = runs_of(n["runs"], owner);
     if (n["sql"]) p.main.sql = sql_of(n["sql"], owner);
@@ -436,6 +455,7 @@ void RuleSet::drop_replaced(int generation) {
   };
   for (auto& p : programs_) {
     prune_flags(p.flags);
+    prune_flags(p.arguments);
     prune_flags(p.main.flags);
     p.subcommands.erase(std::remove_if(p.subcommands.begin(), p.subcommands.end(),
                                        [&](const auto& s) { return stale(s.second.rule); }),
@@ -486,6 +506,7 @@ std::vector<const Rule*> RuleSet::all_rules() const {
   for (const auto& p : programs_) {
     add_command(p.main);
     for (const auto& f : p.flags) out.push_back(&f.rule);
+    for (const auto& f : p.arguments) out.push_back(&f.rule);
     for (const auto& s : p.subcommands) add_command(s.second);
   }
   out.push_back(&sql_.unknown);

@@ -69,6 +69,8 @@ struct ProgramRules {
   bool combined_short_flags = true;                            ///< `-rf` means `-r -f`
   std::vector<std::string> options_with_value;                 ///< options that consume the next word
   std::vector<FlagRule> flags;                                 ///< options that apply to every subcommand
+  /// Globs over the program's other words (an awk program's text): a match raises the level.
+  std::vector<FlagRule> arguments;
   CommandRule main;                                            ///< used when no subcommand matches
   std::vector<std::pair<std::string, CommandRule>> subcommands;  ///< "rollout status" -> rule
 };

@@ -99,6 +99,7 @@ std::string emit_cpp(const RuleSet& rules, std::string_view function) {
     e.line(std::string("p.combined_short_flags = ") + (p.combined_short_flags ? "true" : "false") + ";");
     e.line("p.options_with_value = " + Emitter::strings(p.options_with_value) + ";");
     e.flags("p.flags", p.flags);
+    e.flags("p.arguments", p.arguments);
     e.command("p.main", p.main);
     for (const auto& [name, sub] : p.subcommands) {
       e.line("{ CommandRule c;");

@@ -41,9 +41,8 @@ void compress(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
   h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
-}  // namespace
-
-std::string sha256_hex(std::string_view data) {
+// The eight state words after the last block; both public forms are views of them.
+std::array<std::uint32_t, 8> digest_words(std::string_view data) {
   std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
@@ -51,17 +50,31 @@ std::string sha256_hex(std::string_view data) {
   for (std::size_t i = 0; i < full; i += 64) compress(h, p + i);
   unsigned char tail[128] = {};
   std::size_t rest = n - full;
-  std::memcpy(tail, p + full, rest);
+  if (rest > 0) std::memcpy(tail, p + full, rest);
   tail[rest] = 0x80;
   std::size_t tail_len = rest + 9 <= 64 ? 64 : 128;
   std::uint64_t bits = static_cast<std::uint64_t>(n) * 8;
   for (int i = 0; i < 8; ++i) tail[tail_len - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
   for (std::size_t i = 0; i < tail_len; i += 64) compress(h, tail + i);
+  return h;
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
   static const char* hex = "0123456789abcdef";
   std::string out;
   out.reserve(64);
-  for (std::uint32_t word : h)
+  for (std::uint32_t word : digest_words(data))
     for (int shift = 28; shift >= 0; shift -= 4) out += hex[(word >> shift) & 15];
+  return out;
+}
+
+std::string sha256_bytes(std::string_view data) {
+  std::string out;
+  out.reserve(32);
+  for (std::uint32_t word : digest_words(data))
+    for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((word >> shift) & 0xff);
   return out;
 }
 
