@@ -94,8 +94,14 @@ int run_one(const playbook::Playbook& pb, const alert::Alert* alert, const alert
   auto preset = presets(pb, setup.config, {});
   if (alert) {
     std::vector<std::string> warnings;
-    for (auto& [key, bound] : alert::alert_variables(*alert, pb, &warnings))
+    for (auto& [key, bound] : alert::alert_variables(*alert, pb, &warnings)) {
+      // A NUL cannot be passed in an argument or the environment: it would cut the value short.
+      if (bound.value.find('\0') != std::string::npos) {
+        warnings.push_back("the value of " + bound.from + " holds a NUL byte; it is not used");
+        continue;
+      }
       preset[key] = {bound.value, "alert " + bound.from};
+    }
     for (const auto& w : warnings) std::cerr << "runbook: " << pb.path << ": " << w << "\n";
   }
   for (const auto& [k, v] : setup.cli_vars) preset[k] = {v, "cli"};

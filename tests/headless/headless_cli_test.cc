@@ -225,7 +225,17 @@ printf '%s\n' "$reason"
     // The value arrives as one literal word, byte for byte.
     CHECK(out["steps"][0]["output"] == "pod=" + p + "\nns=" + p + "\n" + p + "\n");
   }
-  for (int i = 1; i <= 10; ++i) CHECK_MESSAGE(!fs::exists(canary + "-" + std::to_string(i)), "canary " << i << " fired");
+  // A NUL would cut an argument short: such a value is not used, and the step needing it is skipped.
+  const std::string nul = std::string("x\0; touch ", 11) + canary + "-11";
+  nlohmann::json alert = {{"labels", {{"alertname", "PodCrashLooping"}, {"pod", nul}, {"namespace", "ok"}, {"reason", "ok"}}}};
+  write(tmp.sub("alert.json"), alert.dump());
+  auto r = run_process({runbook_bin(), "handle", tmp.sub("alert.json"), "--playbooks", tmp.sub("playbooks"),
+                        "--evidence", tmp.sub("run-nul"), "--json"});
+  const auto out = parse_json(r);
+  CHECK(r.exit_code == 0);
+  CHECK(out["steps"][0]["status"] == "skipped");
+  CHECK(r.err.find("NUL") != std::string::npos);
+  for (int i = 1; i <= 11; ++i) CHECK_MESSAGE(!fs::exists(canary + "-" + std::to_string(i)), "canary " << i << " fired");
 }
 
 TEST_CASE("read-only diagnostics of one section run concurrently; the evidence stays in step order") {
