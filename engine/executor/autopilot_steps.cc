@@ -66,11 +66,12 @@ void Session::Impl::start_early(int pos) {
   if (!settings.parallel || settings.lookahead < 2) return;
   const auto& first = pb.steps[static_cast<std::size_t>(walker.step_at(pos))];
   if (first.kind != StepKind::Command || first.interpreter != playbook::Interpreter::Shell) return;
-  // The steps after this one that the walk will certainly reach next, in this order: shell steps
-  // the autopilot would run, in the same section, with no decision between them. This step runs
-  // in its turn (output live); up to lookahead - 1 of those start now, next to it.
-  int p = walker.after(pos);
-  for (int n = 1; n < settings.lookahead && p < walker.end(); ++n) {
+  // This step and the ones after it that the walk will certainly reach next, in this order:
+  // shell steps the autopilot would run, in the same section, with no decision between them.
+  // They start while the runner has room (`lookahead` at once); each is claimed in its turn.
+  constexpr int kMaxScan = 64;
+  int p = pos;
+  for (int n = 0; n < kMaxScan && p < walker.end(); ++n) {
     const int s = walker.step_at(p);
     if (s < 0) break;
     const auto& step = pb.steps[static_cast<std::size_t>(s)];

@@ -261,8 +261,9 @@ Flow Session::Impl::command_step(int pos, const playbook::Step& step) {
       const exec::RunResult r = runner.run(spec, capture, &interrupt);
       fin.update(capture.finish());
       if (settings.parallel && settings.parallel->last_was_early()) {
-        // Started before its turn, next to the step before it: its output was replayed here.
-        fin["early"] = true;
+        // It ran next to its neighbours, started head_start_ms before its turn; its output
+        // was spooled and replayed here, so the record reads as if it ran now.
+        fin["concurrent"] = true;
         fin["head_start_ms"] = settings.parallel->last_head_start().count();
       }
       echo.end_line();

@@ -85,7 +85,7 @@ struct SessionSettings {
   Autopilot* autopilot = nullptr;  ///< set: a headless run (no questions reach the operator)
   std::chrono::milliseconds deadline{0};  ///< the whole run's time limit; 0 = none
   /// Headless: the runner given to the session, when it can start the next read-only commands
-  /// of a section early: `lookahead` commands run at once, the one in its turn included.
+  /// of a section early: up to `lookahead` commands run at once, the one in its turn included.
   exec::ParallelRunner* parallel = nullptr;
   int lookahead = 1;
   nlohmann::json trigger;  ///< what started the run (an alert), recorded in the headless record

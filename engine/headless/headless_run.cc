@@ -39,8 +39,7 @@ Result run(const Request& request, exec::Runner& runner, std::ostream& progress,
       (config.step_timeout.count() == 0 || request.policy.step_timeout < config.step_timeout))
     config.step_timeout = request.policy.step_timeout;
 
-  // The step in its turn is one of `concurrency`; the others start early.
-  exec::ParallelRunner parallel(runner, request.policy.concurrency - 1);
+  exec::ParallelRunner parallel(runner, request.policy.concurrency);
   PolicyAutopilot autopilot(request.policy, request.playbook);
   auto op = make_refusing_operator();
   executor::Session session(request.playbook, request.graph, config, request.classifier, parallel, *op, **log,

@@ -69,7 +69,7 @@ ojson summarize(const std::vector<nlohmann::json>& records, const std::string& r
       failed += !ok;
       for (const char* k : {"exit_code", "duration_ms", "end", "error"})
         if (r.contains(k)) x[k] = r[k];
-      if (r.contains("early")) x["early"] = r["early"];
+      if (r.contains("concurrent")) x["concurrent"] = r["concurrent"];
       if (r.contains("stdout")) x["output"] = head_of(r["stdout"]);
       if (r.contains("table")) x["output"] = str(r, "table");
       if (r.contains("stderr") && !ok) x["stderr"] = head_of(r["stderr"]);

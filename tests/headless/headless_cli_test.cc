@@ -271,7 +271,8 @@ sleep 1; echo three
     CHECK(finished[static_cast<std::size_t>(i)]["step"] == "gather/" + std::to_string(i + 1));
     CHECK(finished[static_cast<std::size_t>(i)]["stdout"]["text"] == words[i]);
   }
-  CHECK(finished[2]["early"] == true);
+  CHECK(finished[2]["concurrent"] == true);
+  CHECK(finished[2]["head_start_ms"].get<long long>() >= 500);  // it started long before its turn
 
   // With concurrency 1 they run one after the other.
   write(tmp.sub("serial.yaml"), "concurrency: 1\n");
