@@ -61,9 +61,24 @@ std::optional<Route> pick(const std::vector<Candidate>& candidates, const std::v
 
 const playbook::Alert* find_alert(const playbook::Playbook& pb, const std::string& name, bool front_matter,
                                   bool ignore_case) {
+  auto same = [&](const std::string& a) { return ignore_case ? util::iequals(a, name) : a == name; };
+  if (front_matter) {
+    // pb.alerts keeps one entry a name, with the source of its first mention (often an "Alert:"
+    // line of the body), so the front matter's own list is read here.
+    const auto& fm = pb.front_matter;
+    if (!fm.is_object() || !fm.contains("alerts")) return nullptr;
+    const auto& names = fm["alerts"];  // a list, or one name
+    bool listed = names.is_string() && same(names.get<std::string>());
+    if (names.is_array())
+      for (const auto& v : names) listed = listed || (v.is_string() && same(v.get<std::string>()));
+    if (!listed) return nullptr;
+    for (const auto& a : pb.alerts)
+      if (same(a.name)) return &a;
+    return nullptr;
+  }
   for (const auto& a : pb.alerts) {
-    if ((a.source == "front-matter") != front_matter) continue;
-    if (ignore_case ? util::iequals(a.name, name) : a.name == name) return &a;
+    if (a.source == "front-matter") continue;
+    if (same(a.name)) return &a;
   }
   return nullptr;
 }

@@ -93,6 +93,12 @@ std::vector<std::string> expand_paths(const std::vector<std::string>& paths) {
     std::vector<std::string> found;
     for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      // Hidden entries are not playbooks: .git, editors' files, and the `..2026_...` copies a
+      // Kubernetes ConfigMap mount keeps next to the real files.
+      if (it->path().filename().string().rfind('.', 0) == 0) {
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
       if (!it->is_regular_file(ec)) continue;
       std::string ext = util::to_lower(it->path().extension().string());
       if (ext == ".md" || ext == ".markdown") found.push_back(it->path().string());

@@ -33,6 +33,8 @@ struct Setup {
   playbook::Bindings cli_vars;
   const safety::Classifier* classifier = nullptr;
   InputOptions input;
+  /// SIGTERM/SIGINT: stops the running step and every run after it (handle: every alert after it).
+  mutable exec::Interrupt interrupt;
 };
 
 int prepare(const HeadlessArgs& args, Setup& setup) {
@@ -49,7 +51,9 @@ int prepare(const HeadlessArgs& args, Setup& setup) {
   setup.input.rule_files = args.rule_files;
   setup.input.max_bytes = args.max_bytes;
   setup.classifier = make_classifier(setup.input);
-  return setup.classifier ? kOk : kUsage;
+  if (!setup.classifier) return kUsage;
+  install_signal_handlers(setup.interrupt);
+  return kOk;
 }
 
 /// The alerts in a file ("-": stdin); prints the error and returns nothing on failure.
@@ -107,13 +111,11 @@ int run_one(const playbook::Playbook& pb, const alert::Alert* alert, const alert
   for (const auto& [k, v] : setup.cli_vars) preset[k] = {v, "cli"};
 
   const std::string dir = !evidence_dir.empty() ? evidence_dir : default_evidence_dir(pb, args.runs_dir);
-  exec::Interrupt interrupt;
-  install_signal_handlers(interrupt);
   auto runner = exec::make_process_runner();
   headless::Request request{pb,     graph, setup.config, *setup.classifier, setup.policy, std::move(preset),
                             alert ? alert_record(*alert, route) : nlohmann::json(), dir, args.cwd};
   std::cerr << "runbook: headless run of \"" << pb.title << "\" (" << pb.path << "); evidence in " << dir << "\n";
-  const auto result = headless::run(request, *runner, std::cerr, interrupt);
+  const auto result = headless::run(request, *runner, std::cerr, setup.interrupt);
   if (!result.error.empty()) {
     std::cerr << "runbook: " << result.error << "\n";
     summary = {{"outcome", "failed"}, {"run_dir", dir}, {"error", result.error}};
@@ -181,6 +183,12 @@ int handle(const HeadlessArgs& args) {
   ojson runs = ojson::array();
   for (const auto& a : *alerts) {
     const std::string name = a.name.empty() ? std::string("(unnamed alert)") : a.name;
+    if (setup.interrupt.raised()) {  // SIGTERM: no new run starts
+      runs.push_back({{"outcome", "not-started"}, {"alert", alert_record(a, nullptr)},
+                      {"error", "stopped by a signal before this alert's run"}});
+      status = worst(status, kIncomplete);
+      continue;
+    }
     if (a.resolved()) {
       std::cerr << "runbook: " << name << " is resolved: no run\n";
       runs.push_back({{"outcome", "resolved"}, {"alert", alert_record(a, nullptr)}});

@@ -1,6 +1,9 @@
 #include "cli/run_support.h"
 
 #include <signal.h>
+#include <sys/stat.h>
+
+#include <cerrno>
 
 #include <ctime>
 #include <filesystem>
@@ -40,9 +43,15 @@ std::string default_evidence_dir(const playbook::Playbook& pb, const std::string
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
   std::string dir = root + "/" + stamp + "-" + util::slugify(pb.title, 40);
-  // Two runs in the same second get distinct directories.
+  // Two runs in the same second get distinct directories, also from different processes (parallel
+  // headless runs sharing a volume): mkdir claims a name atomically; an existing one is passed by.
+  std::error_code ec;
+  std::filesystem::create_directories(root, ec);
   std::string candidate = dir;
-  for (int i = 2; std::filesystem::exists(candidate); ++i) candidate = dir + "-" + std::to_string(i);
+  for (int i = 2; i < 10000; ++i) {
+    if (::mkdir(candidate.c_str(), 0755) == 0 || errno != EEXIST) break;
+    candidate = dir + "-" + std::to_string(i);
+  }
   return candidate;
 }
 

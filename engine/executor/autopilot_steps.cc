@@ -75,8 +75,9 @@ void Session::Impl::start_early(int pos) {
     const int s = walker.step_at(p);
     if (s < 0) break;
     const auto& step = pb.steps[static_cast<std::size_t>(s)];
+    // Only reads start early: a write the policy allows runs in its turn, after what precedes it.
     if (step.kind != StepKind::Command || step.interpreter != playbook::Interpreter::Shell ||
-        step.section != first.section || walker.branches(p))
+        step.safety.level != safety::Level::ReadOnly || step.section != first.section || walker.branches(p))
       break;
     if (autopilot_call(step).act != Autopilot::Act::Run) break;
     const std::string text = playbook::fill(step.body, step.variables, values, playbook::FillMode::ShellQuoted);

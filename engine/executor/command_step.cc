@@ -132,6 +132,7 @@ std::chrono::milliseconds Session::Impl::step_timeout(const playbook::Step& step
   } else if (pb.front_matter.is_object() && pb.front_matter.contains("timeout") && pb.front_matter["timeout"].is_string()) {
     if (auto d = parse_duration(pb.front_matter["timeout"].get<std::string>())) limit = *d;
   }
+  if (settings.step_cap.count() > 0 && (limit.count() == 0 || limit > settings.step_cap)) limit = settings.step_cap;
   // A headless run's deadline bounds every step (at least a second, so the step can start).
   if (settings.deadline.count() > 0) {
     const auto left = std::max(settings.deadline - elapsed(), std::chrono::milliseconds(1000));

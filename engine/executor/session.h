@@ -84,6 +84,7 @@ struct SessionSettings {
   int max_questions = 100000;      ///< a guard against answer loops in scripted runs
   Autopilot* autopilot = nullptr;  ///< set: a headless run (no questions reach the operator)
   std::chrono::milliseconds deadline{0};  ///< the whole run's time limit; 0 = none
+  std::chrono::milliseconds step_cap{0};  ///< no step runs longer, whatever it asks; 0 = none
   /// Headless: the runner given to the session, when it can start the next read-only commands
   /// of a section early: up to `lookahead` commands run at once, the one in its turn included.
   exec::ParallelRunner* parallel = nullptr;

@@ -33,16 +33,10 @@ Result run(const Request& request, exec::Runner& runner, std::ostream& progress,
     result.error = log.error().describe();
     return result;
   }
-  // Each step's own limit still applies; the policy caps it.
-  executor::RunConfig config = request.config;
-  if (request.policy.step_timeout.count() > 0 &&
-      (config.step_timeout.count() == 0 || request.policy.step_timeout < config.step_timeout))
-    config.step_timeout = request.policy.step_timeout;
-
   exec::ParallelRunner parallel(runner, request.policy.concurrency);
   PolicyAutopilot autopilot(request.policy, request.playbook);
   auto op = make_refusing_operator();
-  executor::Session session(request.playbook, request.graph, config, request.classifier, parallel, *op, **log,
+  executor::Session session(request.playbook, request.graph, request.config, request.classifier, parallel, *op, **log,
                             progress, interrupt);
   executor::SessionSettings settings;
   settings.mode = "headless";
@@ -50,6 +44,7 @@ Result run(const Request& request, exec::Runner& runner, std::ostream& progress,
   settings.preset = request.preset;
   settings.autopilot = &autopilot;
   settings.deadline = request.policy.deadline;
+  settings.step_cap = request.policy.step_timeout;  // caps fence, front matter and config limits
   settings.parallel = &parallel;
   settings.lookahead = request.policy.concurrency;
   settings.trigger = request.alert;

@@ -151,7 +151,12 @@ executor::Autopilot::Call PolicyAutopilot::decide(const StepView& view) {
   if (policy_.deadline.count() > 0 && view.elapsed >= policy_.deadline)
     return {Act::Stop, "the run's deadline (" + executor::clock_text(policy_.deadline) + ") has passed"};
   if (!view.not_runnable.empty()) return {Act::Skip, "not runnable here: " + view.not_runnable};
-  if (playbook_forbids(step)) return {Act::Pending, "the playbook marks it headless=never: for a person"};
+  if (playbook_forbids(step)) {
+    // A read can wait for a person while the run goes on; what follows a write may depend on it.
+    if (view.verdict.level == safety::Level::ReadOnly)
+      return {Act::Pending, "the playbook marks it headless=never: for a person"};
+    return {Act::Stop, "the playbook marks it headless=never: for a person"};
+  }
   if (auto it = step.attributes.find("interactive"); it != step.attributes.end() && it->second != "false")
     return {Act::Pending, "an interactive command: it needs a terminal"};
   const auto level = view.verdict.level;

@@ -35,6 +35,15 @@ std::string head_of(const nlohmann::json& stream) {
   return out;
 }
 
+/// The line a reader recognises a command by: its first that is not a comment.
+std::string command_line(const std::string& command) {
+  for (auto line : util::split_lines(command)) {
+    const auto t = util::trim(line);
+    if (!t.empty() && t.front() != '#') return render::first_line(t, 200);
+  }
+  return render::first_line(command, 200);
+}
+
 }  // namespace
 
 ojson summarize(const std::vector<nlohmann::json>& records, const std::string& run_dir) {
@@ -130,7 +139,7 @@ std::string summary_markdown(const ojson& s) {
     if (x.contains("reason")) md += " · " + render::sanitize(x.value("reason", ""));
     md += "\n";
     if (x.contains("command") && status != "pending")
-      md += "\n  ```\n  " + render::sanitize(render::first_line(x.value("command", ""), 200)) + "\n  ```\n";
+      md += "\n  ```\n  " + render::sanitize(command_line(x.value("command", ""))) + "\n  ```\n";
     const std::string output = x.value("output", "");
     if (!output.empty()) {
       md += "\n  ```text\n";

@@ -14,6 +14,7 @@
 #include "evidence/log.h"
 #include "executor_support.h"
 #include "process_support.h"
+#include "run_support.h"
 #include "test_support.h"
 
 using namespace runbook;
@@ -21,29 +22,10 @@ using runbook::testing::run_process;
 using runbook::testing::runbook_bin;
 using runbook::testing::source_root;
 using runbook::testing::TempDir;
+using runbook::testing::free_port;
+using runbook::testing::read_file;
+using runbook::testing::records_in;
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<nlohmann::json> records_in(const std::string& dir) {
-  auto read = evidence::read_log(dir);
-  REQUIRE_MESSAGE(read.ok(), (read.ok() ? "" : read.error().describe()));
-  return read->records;
-}
-
-int free_port() {
-  std::random_device rd;
-  return 20000 + static_cast<int>(rd() % 20000);
-}
-
-}  // namespace
 
 TEST_CASE("the bundled example: a real service and database, diagnosed, fixed and reported") {
   TempDir tmp;

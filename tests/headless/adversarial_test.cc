@@ -9,6 +9,7 @@
 
 #include "evidence/log.h"
 #include "process_support.h"
+#include "run_support.h"
 #include "test_support.h"
 
 using namespace runbook;
@@ -16,21 +17,11 @@ using runbook::testing::run_process;
 using runbook::testing::runbook_bin;
 using runbook::testing::source_root;
 using runbook::testing::TempDir;
+using runbook::testing::read_file;
+using runbook::testing::write_file;
 namespace fs = std::filesystem;
 
 namespace {
-
-void write(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// Commands that change something; C is replaced by the canary directory.
 std::vector<std::string> adversarial_commands() {
@@ -89,7 +80,7 @@ struct Arena {
   std::vector<std::string> env;
   Arena() {
     fs::create_directories(canary + "/keep");
-    write(canary + "/keepfile", "original\n");
+    write_file(canary + "/keepfile", "original\n");
     env = {"PATH=" + (source_root() / "tests/fakes/bin").string() + ":" + std::getenv("PATH"),
            "RUNBOOK_FAKE_LOG=" + fake_log, "NO_COLOR=1"};
   }
@@ -99,8 +90,8 @@ struct Arena {
     for (const auto& e : fs::directory_iterator(canary)) entries.push_back(e.path().filename().string());
     std::sort(entries.begin(), entries.end());
     CHECK(entries == std::vector<std::string>{"keep", "keepfile"});
-    CHECK(read(canary + "/keepfile") == "original\n");
-    CHECK_MESSAGE(read(fake_log).empty(), "fake tools were called:\n" << read(fake_log));
+    CHECK(read_file(canary + "/keepfile") == "original\n");
+    CHECK_MESSAGE(read_file(fake_log).empty(), "fake tools were called:\n" << read_file(fake_log));
   }
 };
 
@@ -109,12 +100,12 @@ std::vector<nlohmann::json> run_one(const Arena& arena, const std::string& comma
                                     const std::string& front_matter, const std::string& policy, int& exit_code) {
   const std::string dir = arena.tmp.sub("case-" + std::to_string(n));
   const std::string body = replace_all(command, "C/", arena.canary + "/");
-  write(dir + "/playbook.md", front_matter + "# Adversarial " + std::to_string(n) + "\n\n## Act\n\n```bash" + fence_attr +
+  write_file(dir + "/playbook.md", front_matter + "# Adversarial " + std::to_string(n) + "\n\n## Act\n\n```bash" + fence_attr +
                                   "\n" + replace_all(body, " C ", " " + arena.canary + " ") + "\n```\n");
   std::vector<std::string> argv = {runbook_bin(), "run", dir + "/playbook.md", "--headless", "--evidence", dir + "/run",
                                    "--json"};
   if (!policy.empty()) {
-    write(dir + "/policy.yaml", policy);
+    write_file(dir + "/policy.yaml", policy);
     argv.insert(argv.end(), {"--policy", dir + "/policy.yaml"});
   }
   auto r = run_process(argv, arena.env);
@@ -178,7 +169,7 @@ TEST_CASE("the seed playbooks headless, with fake cluster tools: only read-only 
   Arena arena;
   const auto seeds = testing::shared_playbooks() / "seeds";
   REQUIRE(fs::exists(seeds));
-  write(arena.tmp.sub("policy.yaml"), "step_timeout: 5s\ndeadline: 60s\n");
+  write_file(arena.tmp.sub("policy.yaml"), "step_timeout: 5s\ndeadline: 60s\n");
   int runs = 0;
   for (const auto& entry : fs::directory_iterator(seeds)) {
     if (entry.path().extension() != ".md") continue;
@@ -195,7 +186,7 @@ TEST_CASE("the seed playbooks headless, with fake cluster tools: only read-only 
   }
   CHECK(runs >= 3);
   // Every call the fakes saw is a read: no verb that changes a cluster.
-  const std::string calls = read(arena.fake_log);
+  const std::string calls = read_file(arena.fake_log);
   for (const char* verb : {"[delete]", "[apply]", "[scale]", "[patch]", "[edit]", "[restart]", "[stop]", "[rollout] [undo]",
                            "[rollout] [restart]", "[uninstall]", "[rm]", "[FLUSHALL]", "[-X] [POST]"})
     CHECK_MESSAGE(calls.find(verb) == std::string::npos, verb << " in:\n" << calls);

@@ -13,6 +13,7 @@
 
 #include "evidence/log.h"
 #include "process_support.h"
+#include "run_support.h"
 #include "test_support.h"
 
 using namespace runbook;
@@ -20,27 +21,10 @@ using runbook::testing::run_process;
 using runbook::testing::runbook_bin;
 using runbook::testing::source_root;
 using runbook::testing::TempDir;
+using namespace runbook::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-void write(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-std::vector<nlohmann::json> records_in(const std::string& dir) {
-  auto read = evidence::read_log(dir);
-  REQUIRE_MESSAGE(read.ok(), (read.ok() ? "" : read.error().describe()));
-  return read->records;
-}
-
-std::vector<nlohmann::json> of_type(const std::vector<nlohmann::json>& records, const std::string& type) {
-  std::vector<nlohmann::json> out;
-  for (const auto& r : records)
-    if (r.value("type", "") == type) out.push_back(r);
-  return out;
-}
 
 nlohmann::json parse_json(const testing::ProcessResult& r) {
   INFO("stdout: " << r.out);
@@ -48,11 +32,6 @@ nlohmann::json parse_json(const testing::ProcessResult& r) {
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   REQUIRE_FALSE(j.is_discarded());
   return j;
-}
-
-int free_port() {
-  std::random_device rd;
-  return 20000 + static_cast<int>(rd() % 20000);
 }
 
 }  // namespace
@@ -122,7 +101,7 @@ TEST_CASE("the bundled example headless: diagnostics collected, checklists pendi
 
 TEST_CASE("handle routes each alert of an Alertmanager group; resolved alerts start nothing; no match exits 7") {
   TempDir tmp;
-  write(tmp.sub("playbooks/disk-full.md"), R"(# Disk full
+  write_file(tmp.sub("playbooks/disk-full.md"), R"(# Disk full
 
 ## Detection
 
@@ -134,7 +113,7 @@ TEST_CASE("handle routes each alert of an Alertmanager group; resolved alerts st
 echo "checking <instance> at <mountpoint>"
 ```
 )");
-  write(tmp.sub("playbooks/api-latency.md"), R"(---
+  write_file(tmp.sub("playbooks/api-latency.md"), R"(---
 alerts: [ApiLatencyHigh]
 ---
 # API latency
@@ -145,7 +124,7 @@ alerts: [ApiLatencyHigh]
 echo "latency on $service"
 ```
 )");
-  write(tmp.sub("alert.json"), R"({
+  write_file(tmp.sub("alert.json"), R"({
   "version": "4", "status": "firing", "receiver": "runbook", "groupKey": "{}:{}",
   "groupLabels": {}, "commonLabels": {"team": "infra"}, "commonAnnotations": {},
   "externalURL": "http://am:9093",
@@ -180,22 +159,66 @@ echo "latency on $service"
     instance_from_label = instance_from_label || (v["value"] == "db-1" && v["source"].get<std::string>().find("label") != std::string::npos);
   CHECK(instance_from_label);
 
-  write(tmp.sub("unknown.json"), R"({"alertname": "NobodyKnowsMe", "instance": "x"})");
+  write_file(tmp.sub("unknown.json"), R"({"alertname": "NobodyKnowsMe", "instance": "x"})");
   auto none = run_process({runbook_bin(), "handle", tmp.sub("unknown.json"), "--playbooks", tmp.sub("playbooks"),
                            "--runs-dir", tmp.sub("runs"), "--json"});
   CHECK(none.exit_code == 7);
   CHECK(parse_json(none)["outcome"] == "no-playbook");
   CHECK(none.err.find("NobodyKnowsMe") != std::string::npos);
 
-  write(tmp.sub("bad.json"), "{\"alerts\": [");
+  write_file(tmp.sub("bad.json"), "{\"alerts\": [");
   auto bad = run_process({runbook_bin(), "handle", tmp.sub("bad.json"), "--playbooks", tmp.sub("playbooks")});
   CHECK(bad.exit_code == 3);
+}
+
+TEST_CASE("the bundled alert routes by the front matter; hidden copies of playbooks (ConfigMap mounts) are passed over") {
+  TempDir tmp;
+  fs::copy(source_root() / "examples/service-down", tmp.path() / "pb", fs::copy_options::recursive);
+  fs::remove_all(tmp.path() / "pb/state");
+  // What a Kubernetes ConfigMap mount looks like: the real files next to a hidden timestamped copy.
+  fs::create_directories(tmp.path() / "pb/..2026_11_24_03_00_00.123");
+  fs::copy_file(tmp.path() / "pb/playbook.md", tmp.path() / "pb/..2026_11_24_03_00_00.123/playbook.md");
+  const std::string port = std::to_string(free_port());
+  auto r = run_process({runbook_bin(), "handle", tmp.sub("pb/alert.json"), "--playbooks", tmp.sub("pb"), "--config",
+                        tmp.sub("pb/runbook.yaml"), "--var", "SERVICE_PORT=" + port, "--evidence", tmp.sub("run"),
+                        "--json", "--cwd", tmp.str()},
+                       {"SERVICE_PORT=" + port, "NO_COLOR=1"});
+  const auto out = parse_json(r);
+  CHECK(r.exit_code == 5);  // the service is not running here: diagnostics, then the decision
+  CHECK(out["route"]["rule"] == "front-matter");
+  CHECK(out["route"]["also"].empty());
+  CHECK(out["playbook"]["path"] == tmp.sub("pb/playbook.md"));
+  CHECK(out["stopped_at"]["step"] == "fix/1");
+}
+
+TEST_CASE("the policy's step_timeout caps a longer fence timeout; writes never start early") {
+  TempDir tmp;
+  const std::string marker = tmp.sub("marker");
+  write_file(tmp.sub("cap.md"), "# Cap\n\n## Look\n\n```bash {timeout=30s}\nsleep 20\n```\n");
+  write_file(tmp.sub("cap.yaml"), "step_timeout: 1s\n");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = run_process({runbook_bin(), "run", tmp.sub("cap.md"), "--headless", "--policy", tmp.sub("cap.yaml"),
+                        "--evidence", tmp.sub("cap"), "--json"});
+  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 10);
+  CHECK(parse_json(r)["steps"][0]["end"] == "timed-out");
+
+  write_file(tmp.sub("order.md"), "# Order\n\n## Act\n\n```bash\nsleep 0.5; echo before\n```\n\n"
+                             "```bash {headless=allow}\ntouch " + marker + "\n```\n\n"
+                             "```bash\ntest -e " + marker + " && echo seen || echo missing\n```\n");
+  write_file(tmp.sub("order.yaml"), "allow:\n  classes: [read-only, mutating]\nconcurrency: 4\n");
+  auto o = run_process({runbook_bin(), "run", tmp.sub("order.md"), "--headless", "--policy", tmp.sub("order.yaml"),
+                        "--evidence", tmp.sub("order"), "--json"});
+  const auto out = parse_json(o);
+  CHECK(o.exit_code == 0);
+  REQUIRE(out["steps"].size() == 3);
+  CHECK(out["steps"][2]["output"] == "seen\n");  // the read after the write saw it
+  CHECK_FALSE(out["steps"][1].contains("concurrent"));
 }
 
 TEST_CASE("alert labels never execute: canaries in every shell-active form stay inert text") {
   TempDir tmp;
   const std::string canary = tmp.sub("canary");
-  write(tmp.sub("playbooks/pod-crash.md"), R"(---
+  write_file(tmp.sub("playbooks/pod-crash.md"), R"(---
 alerts: [PodCrashLooping]
 ---
 # Pod crash looping
@@ -217,7 +240,7 @@ printf '%s\n' "$reason"
   for (const auto& p : payloads) {
     ++n;
     nlohmann::json alert = {{"labels", {{"alertname", "PodCrashLooping"}, {"pod", p}, {"namespace", p}, {"reason", p}}}};
-    write(tmp.sub("alert.json"), alert.dump());
+    write_file(tmp.sub("alert.json"), alert.dump());
     auto r = run_process({runbook_bin(), "handle", tmp.sub("alert.json"), "--playbooks", tmp.sub("playbooks"),
                           "--evidence", tmp.sub("run-" + std::to_string(n)), "--json"});
     const auto out = parse_json(r);
@@ -228,7 +251,7 @@ printf '%s\n' "$reason"
   // A NUL would cut an argument short: such a value is not used, and the step needing it is skipped.
   const std::string nul = std::string("x\0; touch ", 11) + canary + "-11";
   nlohmann::json alert = {{"labels", {{"alertname", "PodCrashLooping"}, {"pod", nul}, {"namespace", "ok"}, {"reason", "ok"}}}};
-  write(tmp.sub("alert.json"), alert.dump());
+  write_file(tmp.sub("alert.json"), alert.dump());
   auto r = run_process({runbook_bin(), "handle", tmp.sub("alert.json"), "--playbooks", tmp.sub("playbooks"),
                         "--evidence", tmp.sub("run-nul"), "--json"});
   const auto out = parse_json(r);
@@ -240,7 +263,7 @@ printf '%s\n' "$reason"
 
 TEST_CASE("read-only diagnostics of one section run concurrently; the evidence stays in step order") {
   TempDir tmp;
-  write(tmp.sub("slow.md"), R"(# Slow checks
+  write_file(tmp.sub("slow.md"), R"(# Slow checks
 
 ## Gather
 
@@ -256,7 +279,7 @@ sleep 1; echo two
 sleep 1; echo three
 ```
 )");
-  write(tmp.sub("policy.yaml"), "concurrency: 3\n");
+  write_file(tmp.sub("policy.yaml"), "concurrency: 3\n");
   const auto t0 = std::chrono::steady_clock::now();
   auto r = run_process({runbook_bin(), "run", tmp.sub("slow.md"), "--headless", "--policy", tmp.sub("policy.yaml"),
                         "--evidence", tmp.sub("run"), "--json"});
@@ -275,7 +298,7 @@ sleep 1; echo three
   CHECK(finished[2]["head_start_ms"].get<long long>() >= 500);  // it started long before its turn
 
   // With concurrency 1 they run one after the other.
-  write(tmp.sub("serial.yaml"), "concurrency: 1\n");
+  write_file(tmp.sub("serial.yaml"), "concurrency: 1\n");
   const auto t1 = std::chrono::steady_clock::now();
   auto s = run_process({runbook_bin(), "run", tmp.sub("slow.md"), "--headless", "--policy", tmp.sub("serial.yaml"),
                         "--evidence", tmp.sub("serial")});
@@ -285,7 +308,7 @@ sleep 1; echo three
 
 TEST_CASE("the run's deadline stops a hanging diagnostic and the run; SIGTERM ends a run resumably") {
   TempDir tmp;
-  write(tmp.sub("hang.md"), R"(# Hang
+  write_file(tmp.sub("hang.md"), R"(# Hang
 
 ## Look
 
@@ -297,7 +320,7 @@ sleep 60
 echo never reached
 ```
 )");
-  write(tmp.sub("policy.yaml"), "deadline: 2s\nconcurrency: 1\n");
+  write_file(tmp.sub("policy.yaml"), "deadline: 2s\nconcurrency: 1\n");
   const auto t0 = std::chrono::steady_clock::now();
   auto r = run_process({runbook_bin(), "run", tmp.sub("hang.md"), "--headless", "--policy", tmp.sub("policy.yaml"),
                         "--evidence", tmp.sub("run"), "--json"});

@@ -53,6 +53,10 @@ rm -rf /var/lib/orders
 journalctl -u orders
 ```
 
+```bash {id=never-write headless=never}
+systemctl stop orders
+```
+
 - [ ] Tell the channel
 
 ## Decide
@@ -115,6 +119,7 @@ TEST_CASE("the default policy runs read-only steps and stops at everything that 
   CHECK(decide(policy, pb, "rollback").act == Act::Stop);
   CHECK(decide(policy, pb, "wipe").act == Act::Stop);
   CHECK(decide(policy, pb, "shell-in").act == Act::Pending);
+  CHECK(decide(policy, pb, "never-write").act == Act::Stop);  // a write: what follows may need it
   const auto checklist = testing::steps_of(pb, playbook::StepKind::Checklist);
   REQUIRE(checklist.size() == 1);
   CHECK(decide(policy, pb, checklist.front()->id).act == Act::Pending);
