@@ -63,6 +63,15 @@ std::string summary(const nlohmann::json& r) {
   if (type == "jump") return "Jumped from `" + step + "` to `" + str(r, "next") + "`";
   if (type == "back") return "Went back from `" + step + "`";
   if (type == "input_ended") return "Input ended at `" + step + "`";
+  if (type == "headless") {
+    const auto& a = r.contains("alert") && r["alert"].is_object() ? r["alert"] : nlohmann::json::object();
+    const std::string alert = str(a, "name");
+    return "Headless run" + (alert.empty() ? std::string() : " for alert " + alert) +
+           (str(r, "policy").empty() ? " (default policy)" : " (policy " + str(r, "policy") + ")");
+  }
+  if (type == "step_pending") return "Left for a person: `" + step + "` (" + str(r, "reason") + ")";
+  if (type == "handoff") return "Handed to an operator at `" + str(r, "at") + "`: " + str(r, "reason");
+  if (type == "step_abandoned") return "Started early but never reached: `" + step + "` (" + str(r, "end") + ")";
   return type + (step.empty() ? "" : " `" + step + "`");
 }
 

@@ -97,6 +97,11 @@ TEST_CASE("the bundled example headless: diagnostics collected, checklists pendi
   CHECK(api_checks == 1);
   CHECK(after.back()["outcome"] == "completed");
   CHECK(run_process({runbook_bin(), "verify", dir}).exit_code == 0);
+  // The report tells the headless part of the story too.
+  auto report = run_process({runbook_bin(), "report", dir});
+  CHECK(report.out.find("Headless run (default policy)") != std::string::npos);
+  CHECK(report.out.find("Left for a person: `diagnose/common-causes/1`") != std::string::npos);
+  CHECK(report.out.find("Handed to an operator at `fix/1`") != std::string::npos);
 }
 
 TEST_CASE("handle routes each alert of an Alertmanager group; resolved alerts start nothing; no match exits 7") {
