@@ -80,8 +80,11 @@ void Session::Impl::start_early(int pos) {
         step.safety.level != safety::Level::ReadOnly || step.section != first.section || walker.branches(p))
       break;
     if (autopilot_call(step).act != Autopilot::Act::Run) break;
-    const std::string text = playbook::fill(step.body, step.variables, values, playbook::FillMode::ShellQuoted);
-    if (!settings.parallel->start(step.id, shell_spec(step, text, step_timeout(step)))) break;
+    // Started at an earlier step's scan: no second copy of the environment and the filled text.
+    if (!settings.parallel->started(step.id)) {
+      const std::string text = playbook::fill(step.body, step.variables, values, playbook::FillMode::ShellQuoted);
+      if (!settings.parallel->start(step.id, shell_spec(step, text, step_timeout(step)))) break;
+    }
     p = walker.after(p);
   }
 }
