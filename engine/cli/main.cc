@@ -1,10 +1,39 @@
 // runbook: executable incident playbooks from markdown.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "runbook_version.h"
+
+namespace {
+
+// Each register_* function adds the subcommands named beside it.
+struct Registration {
+  void (*add)(CLI::App&, int&);
+  std::string_view names[2];
+};
+
+constexpr Registration kCommands[] = {
+    {runbook::cli::register_list, {"list"}},     {runbook::cli::register_render, {"render"}},
+    {runbook::cli::register_lint, {"lint"}},     {runbook::cli::register_run, {"run", "resume"}},
+    {runbook::cli::register_handle, {"handle"}}, {runbook::cli::register_serve, {"serve"}},
+    {runbook::cli::register_evidence, {"verify", "report"}},
+};
+
+// Building a subcommand's options costs more than parsing a small playbook, so when the first
+// argument names a command only that one is built; otherwise (no command, --help, --version, a
+// typo) all are, for the overview and CLI11's error messages.
+void register_commands(CLI::App& app, int& exit_code, int argc, char** argv) {
+  std::string_view first = argc > 1 ? argv[1] : "";
+  for (const auto& r : kCommands)
+    for (std::string_view name : r.names)
+      if (!name.empty() && name == first) return r.add(app, exit_code);
+  for (const auto& r : kCommands) r.add(app, exit_code);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"runbook: turn markdown incident playbooks into steps you can review and run"};
@@ -28,13 +57,7 @@ int main(int argc, char** argv) {
       "  runbook report runbook-evidence/<run>        timeline and post-mortem draft\n\n"
       "Run 'runbook COMMAND --help' for a command's options.");
   int exit_code = runbook::cli::kOk;
-  runbook::cli::register_list(app, exit_code);
-  runbook::cli::register_render(app, exit_code);
-  runbook::cli::register_lint(app, exit_code);
-  runbook::cli::register_run(app, exit_code);
-  runbook::cli::register_handle(app, exit_code);
-  runbook::cli::register_serve(app, exit_code);
-  runbook::cli::register_evidence(app, exit_code);
+  register_commands(app, exit_code, argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

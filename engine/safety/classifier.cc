@@ -376,6 +376,7 @@ Classifier::Classifier() : rules_(RuleSet::builtin()) {}
 Classifier::Classifier(std::shared_ptr<const RuleSet> rules) : rules_(rules ? std::move(rules) : RuleSet::builtin()) {}
 
 util::Result<Classifier> Classifier::with_overrides(const std::vector<std::string>& rule_files) {
+  if (rule_files.empty()) return Classifier();  // shares the built-in set, no copy
   auto set = std::make_shared<RuleSet>(*RuleSet::builtin());
   for (const auto& file : rule_files)
     if (auto err = set->merge_file(file)) return *err;

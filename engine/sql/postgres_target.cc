@@ -17,7 +17,6 @@
 // and options.interrupt; either sends a cancel request (PQcancel) and reads what is left of the
 // answer (at most kAfterCancel; then the connection is dropped and reopened next time).
 
-#include <libpq-fe.h>
 #include <poll.h>
 
 #include <cerrno>
@@ -29,10 +28,14 @@
 #include <optional>
 
 #include "sql/drivers.h"
+#include "sql/libpq.h"
 #include "util/text.h"
 
 namespace runbook::sql::detail {
 namespace {
+// The library, once connect() has loaded it: every other call is on a connection it opened.
+const LibPq& pq() { return *libpq().value(); }
+
 
 using Clock = std::chrono::steady_clock;
 
@@ -45,7 +48,7 @@ constexpr auto kAfterCancel = std::chrono::seconds(5);
 constexpr auto kFinishTimeout = std::chrono::seconds(10);
 
 struct ConnCloser {
-  void operator()(PGconn* conn) const { PQfinish(conn); }
+  void operator()(PGconn* conn) const { pq().PQfinish(conn); }
 };
 using Conn = std::unique_ptr<PGconn, ConnCloser>;
 
@@ -95,9 +98,9 @@ nlohmann::json numeric_value(std::string_view s) {
 }
 
 nlohmann::json field_value(const PGresult* res, int row, int col) {
-  if (PQgetisnull(res, row, col)) return nullptr;
-  std::string_view text(PQgetvalue(res, row, col), static_cast<std::size_t>(PQgetlength(res, row, col)));
-  switch (PQftype(res, col)) {
+  if (pq().PQgetisnull(res, row, col)) return nullptr;
+  std::string_view text(pq().PQgetvalue(res, row, col), static_cast<std::size_t>(pq().PQgetlength(res, row, col)));
+  switch (pq().PQftype(res, col)) {
     case kBool:
       return text == "t";
     case kInt2:
@@ -132,7 +135,7 @@ struct ServerError {
   static ServerError from(const PGresult* res, PGconn* conn) {
     ServerError e;
     auto field = [&](int code) {
-      const char* v = res ? PQresultErrorField(res, code) : nullptr;
+      const char* v = res ? pq().PQresultErrorField(res, code) : nullptr;
       return v ? valid_utf8(one_line(v)) : std::string();
     };
     e.sqlstate = field(PG_DIAG_SQLSTATE);
@@ -140,8 +143,8 @@ struct ServerError {
     e.detail = field(PG_DIAG_MESSAGE_DETAIL);
     e.hint = field(PG_DIAG_MESSAGE_HINT);
     if (e.primary.empty()) {
-      std::string message = res ? one_line(PQresultErrorMessage(res)) : std::string();
-      if (message.empty()) message = one_line(PQerrorMessage(conn));
+      std::string message = res ? one_line(pq().PQresultErrorMessage(res)) : std::string();
+      if (message.empty()) message = one_line(pq().PQerrorMessage(conn));
       if (message.empty()) message = "unknown error from the PostgreSQL client library";
       e.primary = valid_utf8(message);
     }
@@ -170,10 +173,10 @@ struct Wait {
 
   void cancel() {
     cancel_deadline = Clock::now() + kAfterCancel;
-    if (PGcancel* c = PQgetCancel(conn)) {
+    if (PGcancel* c = pq().PQgetCancel(conn)) {
       char error[256];
-      PQcancel(c, error, sizeof error);  // a failure shows as no answer before cancel_deadline
-      PQfreeCancel(c);
+      pq().PQcancel(c, error, sizeof error);  // a failure shows as no answer before cancel_deadline
+      pq().PQfreeCancel(c);
     }
   }
 
@@ -196,9 +199,9 @@ struct Wait {
 
   // Reads input until an answer is complete (PQisBusy false); false when the connection failed.
   bool until_ready() {
-    while (PQisBusy(conn)) {
+    while (pq().PQisBusy(conn)) {
       if (!check()) return false;
-      pollfd p{PQsocket(conn), POLLIN, 0};
+      pollfd p{pq().PQsocket(conn), POLLIN, 0};
       if (p.fd < 0) {
         lost = "the connection is closed";
         return false;
@@ -207,8 +210,8 @@ struct Wait {
         lost = std::string("poll failed: ") + std::strerror(errno);
         return false;
       }
-      if (!PQconsumeInput(conn)) {
-        lost = one_line(PQerrorMessage(conn));
+      if (!pq().PQconsumeInput(conn)) {
+        lost = one_line(pq().PQerrorMessage(conn));
         return false;
       }
     }
@@ -219,49 +222,49 @@ struct Wait {
   // connection failed (see `lost`).
   template <typename OnResult>
   bool exchange(const std::string& sql, bool single_row, OnResult&& on_result) {
-    if (!PQsendQuery(conn, sql.c_str())) {
-      lost = one_line(PQerrorMessage(conn));
+    if (!pq().PQsendQuery(conn, sql.c_str())) {
+      lost = one_line(pq().PQerrorMessage(conn));
       return false;
     }
-    if (single_row) PQsetSingleRowMode(conn);
+    if (single_row) pq().PQsetSingleRowMode(conn);
     for (;;) {
       if (!until_ready()) return false;
-      PGresult* res = PQgetResult(conn);
+      PGresult* res = pq().PQgetResult(conn);
       if (!res) return true;
-      ExecStatusType status = PQresultStatus(res);
+      ExecStatusType status = pq().PQresultStatus(res);
       if (status == PGRES_COPY_OUT || status == PGRES_COPY_IN || status == PGRES_COPY_BOTH) {
-        PQclear(res);
+        pq().PQclear(res);
         if (!end_copy(status)) return false;
         copy_refused = true;
         continue;
       }
       on_result(res);
-      PQclear(res);
+      pq().PQclear(res);
     }
   }
 
   // COPY is not supported: refuse to send data, drop data sent to us.
   bool end_copy(ExecStatusType status) {
-    if (status == PGRES_COPY_IN) return PQputCopyEnd(conn, "COPY FROM STDIN is not supported in sql steps") >= 0;
+    if (status == PGRES_COPY_IN) return pq().PQputCopyEnd(conn, "COPY FROM STDIN is not supported in sql steps") >= 0;
     if (status == PGRES_COPY_BOTH) {
       lost = "replication protocol is not supported";
       return false;
     }
     for (;;) {
       char* buffer = nullptr;
-      int n = PQgetCopyData(conn, &buffer, 1);
-      if (buffer) PQfreemem(buffer);
+      int n = pq().PQgetCopyData(conn, &buffer, 1);
+      if (buffer) pq().PQfreemem(buffer);
       if (n == -1) return true;
       if (n == -2) {
-        lost = one_line(PQerrorMessage(conn));
+        lost = one_line(pq().PQerrorMessage(conn));
         return false;
       }
       if (n == 0) {
         if (!check()) return false;
-        pollfd p{PQsocket(conn), POLLIN, 0};
+        pollfd p{pq().PQsocket(conn), POLLIN, 0};
         poll(&p, 1, 50);
-        if (!PQconsumeInput(conn)) {
-          lost = one_line(PQerrorMessage(conn));
+        if (!pq().PQconsumeInput(conn)) {
+          lost = one_line(pq().PQerrorMessage(conn));
           return false;
         }
       }
@@ -279,7 +282,7 @@ struct Collector {
   PGconn* conn = nullptr;
 
   void operator()(PGresult* res) {
-    switch (PQresultStatus(res)) {
+    switch (pq().PQresultStatus(res)) {
       case PGRES_SINGLE_TUPLE:
         if (!in_rows) start(res);
         add_rows(res);
@@ -308,15 +311,15 @@ struct Collector {
     result.rows.clear();
     result.row_count = 0;
     result.truncated = false;
-    for (int c = 0; c < PQnfields(res); ++c) {
-      const char* name = PQfname(res, c);
+    for (int c = 0; c < pq().PQnfields(res); ++c) {
+      const char* name = pq().PQfname(res, c);
       result.columns.push_back(valid_utf8(name ? name : ""));
     }
   }
 
   void add_rows(const PGresult* res) {
-    int fields = PQnfields(res);
-    for (int r = 0; r < PQntuples(res); ++r) {
+    int fields = pq().PQnfields(res);
+    for (int r = 0; r < pq().PQntuples(res); ++r) {
       ++result.row_count;
       if (result.rows.size() >= max_rows) {
         result.truncated = true;
@@ -330,10 +333,10 @@ struct Collector {
 
   // INSERT/UPDATE/DELETE/MERGE (also with RETURNING) report how many rows they changed.
   void count(PGresult* res) {
-    std::string_view status = PQcmdStatus(res);
+    std::string_view status = pq().PQcmdStatus(res);
     std::string_view verb = status.substr(0, status.find(' '));
     if (verb != "INSERT" && verb != "UPDATE" && verb != "DELETE" && verb != "MERGE") return;
-    if (auto n = parse_int(PQcmdTuples(res))) result.affected = *n;
+    if (auto n = parse_int(pq().PQcmdTuples(res))) result.affected = *n;
   }
 };
 
@@ -348,14 +351,16 @@ class PostgresTarget final : public Target {
     // client_encoding comes after it: values are read as UTF-8.
     const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", "client_encoding", nullptr};
     const char* values[] = {"10", "runbook", dsn_.c_str(), "UTF8", nullptr};
-    conn_.reset(PQconnectdbParams(keywords, values, 1));
+    const auto& library = libpq();
+    if (!library) return failure("target '" + name_ + "': " + library.error().message);
+    conn_.reset(pq().PQconnectdbParams(keywords, values, 1));
     if (!conn_) return failure("target '" + name_ + "': out of memory while connecting");
-    if (PQstatus(conn_.get()) != CONNECTION_OK) {
-      std::string message = valid_utf8(one_line(PQerrorMessage(conn_.get())));
+    if (pq().PQstatus(conn_.get()) != CONNECTION_OK) {
+      std::string message = valid_utf8(one_line(pq().PQerrorMessage(conn_.get())));
       conn_.reset();
       return failure("target '" + name_ + "': cannot connect to PostgreSQL: " + message);
     }
-    PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
+    pq().PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
     return true;
   }
 
@@ -363,7 +368,7 @@ class PostgresTarget final : public Target {
     if (options.interrupt && options.interrupt->raised()) return failure(kInterruptedMessage);
     if (sql.find('\0') != std::string::npos) return failure(kNulMessage);
     bool fresh = false;
-    if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
+    if (!conn_ || pq().PQstatus(conn_.get()) != CONNECTION_OK) {
       auto connected = connect();
       if (!connected.ok()) return connected.error();
       fresh = true;
@@ -388,12 +393,12 @@ class PostgresTarget final : public Target {
     if (options.read_only) begin += " SELECT 1;";
     std::optional<ServerError> begin_error;
     auto check_begin = [&](PGresult* res) {
-      auto status = PQresultStatus(res);
+      auto status = pq().PQresultStatus(res);
       if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !begin_error)
         begin_error = ServerError::from(res, conn);
     };
     bool alive = wait.exchange(session, false, check_begin);
-    bool broken = !alive || PQstatus(conn) != CONNECTION_OK;
+    bool broken = !alive || pq().PQstatus(conn) != CONNECTION_OK;
     if (broken && !fresh && !wait.interrupted && !wait.timed_out && !wait.cancel_deadline) {
       // An idle connection may have been closed by the server (which then sends a last error,
       // such as 57P01 after pg_terminate_backend) or by the network since the last execution:
@@ -423,10 +428,10 @@ class PostgresTarget final : public Target {
       Wait finish;
       finish.conn = conn;
       finish.deadline = Clock::now() + kFinishTimeout;
-      auto tx = PQtransactionStatus(conn);
+      auto tx = pq().PQtransactionStatus(conn);
       if (tx == PQTRANS_INTRANS && !failed) {
         alive = finish.exchange("COMMIT", false, [&](PGresult* res) {
-          if (PQresultStatus(res) != PGRES_COMMAND_OK && !commit_error) commit_error = ServerError::from(res, conn);
+          if (pq().PQresultStatus(res) != PGRES_COMMAND_OK && !commit_error) commit_error = ServerError::from(res, conn);
         });
       } else if (tx == PQTRANS_INTRANS || tx == PQTRANS_INERROR) {
         alive = finish.exchange("ROLLBACK", false, [](PGresult*) {});
