@@ -55,7 +55,7 @@
 #include <string>
 #include <vector>
 
-#include "evidence/digest.h"
+#include "util/sha256.h"
 #include "evidence/log.h"
 #include "exec/runner.h"
 #include "executor/config.h"
@@ -517,13 +517,13 @@ int main(int argc, char** argv) {
   std::printf("bench_executor: %d steps, %llu bytes, %d rounds (medians); evidence under %s (%s)%s\n", steps,
               static_cast<unsigned long long>(bytes), rounds, dir.c_str(), fs_type(dir).c_str(),
               shm ? "; also /dev/shm (tmpfs)" : "");
-  std::printf("  SHA-256 of spilled output: %s\n", evidence::Sha256Stream::hardware() ? "SHA-NI" : "portable");
+  std::printf("  SHA-256 of spilled output: %s\n", util::Sha256Stream::hardware() ? "SHA-NI" : "portable");
   std::fflush(stdout);
   kv.emplace_back("steps", std::to_string(steps));
   kv.emplace_back("bytes", std::to_string(bytes));
   kv.emplace_back("rounds", std::to_string(rounds));
   kv.emplace_back("evidence_fs", fs_type(dir));
-  kv.emplace_back("sha256_hardware", evidence::Sha256Stream::hardware() ? "1" : "0");
+  kv.emplace_back("sha256_hardware", util::Sha256Stream::hardware() ? "1" : "0");
 
   if (do_steps) {
     Rig rig_true(steps_playbook(steps, false), "steps-true.md", classifier, *runner);

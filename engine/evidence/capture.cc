@@ -11,7 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "evidence/digest.h"
+#include "util/sha256.h"
 
 namespace runbook::evidence {
 
@@ -48,7 +48,7 @@ struct OutputCapture::StreamState {
   int fd = -1;
   std::string file;           // relative to the log's directory
   std::string out;            // write buffer
-  Sha256Stream hash;
+  util::Sha256Stream hash;
   std::uint64_t file_bytes = 0;
   std::uint64_t kicked = 0;   // bytes handed to writeback so far
   std::string error;

@@ -16,7 +16,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "evidence/digest.h"
+#include "util/sha256.h"
 
 namespace runbook::evidence {
 
@@ -380,7 +380,7 @@ std::optional<util::Error> ensure_outputs(const std::string& dir) {
 }  // namespace
 
 std::string line_hash(std::string_view line) {
-  Sha256Stream hash;  // the SHA extensions when the CPU has them (long records: inline output)
+  util::Sha256Stream hash;  // the SHA extensions when the CPU has them (long records: inline output)
   hash.update(line);
   return hash.finish_hex();
 }
