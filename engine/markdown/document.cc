@@ -35,28 +35,27 @@ Document Document::parse(std::string_view text) {
   return doc;
 }
 
+void append_inline_text(cmark_node* node, std::string& out) {
+  // A direct walk over first-child/next links: this runs on every paragraph, and a cmark_iter
+  // costs an allocation and an event per node. Depth is bounded by the loader's nesting check.
+  switch (cmark_node_get_type(node)) {
+    case CMARK_NODE_TEXT:
+    case CMARK_NODE_CODE:
+    case CMARK_NODE_HTML_INLINE:
+      if (const char* lit = cmark_node_get_literal(node)) out += lit;
+      return;
+    case CMARK_NODE_SOFTBREAK:
+    case CMARK_NODE_LINEBREAK:
+      out += ' ';
+      return;
+    default:
+      for (cmark_node* c = cmark_node_first_child(node); c; c = cmark_node_next(c)) append_inline_text(c, out);
+  }
+}
+
 std::string inline_text(cmark_node* node) {
   std::string out;
-  cmark_iter* iter = cmark_iter_new(node);
-  cmark_event_type ev;
-  while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
-    cmark_node* cur = cmark_iter_get_node(iter);
-    if (ev != CMARK_EVENT_ENTER) continue;
-    switch (cmark_node_get_type(cur)) {
-      case CMARK_NODE_TEXT:
-      case CMARK_NODE_CODE:
-      case CMARK_NODE_HTML_INLINE:
-        if (const char* lit = cmark_node_get_literal(cur)) out += lit;
-        break;
-      case CMARK_NODE_SOFTBREAK:
-      case CMARK_NODE_LINEBREAK:
-        out += ' ';
-        break;
-      default:
-        break;
-    }
-  }
-  cmark_iter_free(iter);
+  append_inline_text(node, out);
   return out;
 }
 

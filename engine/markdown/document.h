@@ -28,6 +28,8 @@ class Document {
 /// The concatenated literal text of a node's inline content (code spans included, markup dropped;
 /// soft and hard breaks become spaces).
 std::string inline_text(cmark_node* node);
+/// inline_text(), appended to `out`.
+void append_inline_text(cmark_node* node, std::string& out);
 
 /// True when the node is a task-list item; `checked` receives its state.
 bool is_task_item(cmark_node* node, bool* checked = nullptr);

@@ -3,6 +3,7 @@
 #include <cmark-gfm.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "playbook/fence_info.h"
 #include "playbook/metadata.h"
@@ -26,6 +27,16 @@ bool starts_with_if(std::string_view text) {
   text = util::trim(text);
   return util::istarts_with(text, "if ") &&
          (text.find(':') != std::string_view::npos || text.find("\xE2\x86\x92") != std::string_view::npos);
+}
+
+// False when a paragraph's text cannot start with "if ": its first inline is plain text that
+// starts otherwise. Saves extracting the text of every plain list item twice.
+bool may_start_with_if(cmark_node* para) {
+  cmark_node* first = cmark_node_first_child(para);
+  if (!first || cmark_node_get_type(first) != CMARK_NODE_TEXT) return true;
+  const char* lit = cmark_node_get_literal(first);
+  std::string_view head = util::trim(lit ? std::string_view(lit) : std::string_view());
+  return head.size() < 3 || util::istarts_with(head, "if ");
 }
 
 class Walker {
@@ -130,10 +141,10 @@ class Walker {
   // --- prose ----------------------------------------------------------------------------------
 
   void add_prose(std::string_view text) {
-    std::string t = util::collapse_space(text);
-    if (t.empty()) return;
-    if (!context_.empty()) context_ += '\n';
-    context_ += t;
+    const std::size_t before = context_.size();
+    if (before > 0) context_ += '\n';
+    util::append_collapsed(context_, text);
+    if (context_.size() == before + 1) context_.resize(before);  // nothing but space
   }
 
   void paragraph(cmark_node* n) {
@@ -241,7 +252,7 @@ class Walker {
     cmark_node* para = first_paragraph(n);
     bool task = markdown::is_task_item(n, &checked);
     // Plain items are prose; only task and "If ...:" items need their text here.
-    std::string raw = para ? markdown::inline_text(para) : std::string();
+    std::string raw = para && (task || may_start_with_if(para)) ? markdown::inline_text(para) : std::string();
     if (!task && !starts_with_if(raw)) {
       for (cmark_node* c = cmark_node_first_child(n); c; c = cmark_node_next(c)) block(c);
       return;
@@ -370,16 +381,24 @@ class Walker {
     for (const auto& v : vars)
       if (v.syntax == VarSyntax::Angle && text.find(v.written) != std::string::npos)
         masks.emplace_back(v.written, "{" + v.written.substr(1, v.written.size() - 2) + "}");
-    if (masks.empty()) return classifier_->classify_shell(text);
+    if (masks.empty()) return classified(text);
     auto replace_all = [](std::string& s, const std::string& from, const std::string& to) {
       for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
         s.replace(p, from.size(), to);
     };
     std::string masked = text;
     for (const auto& [written, word] : masks) replace_all(masked, written, word);
-    safety::Verdict verdict = classifier_->classify_shell(masked);
+    safety::Verdict verdict = classified(masked);
     for (const auto& [written, word] : masks) replace_all(verdict.subject, word, written);
     return verdict;
+  }
+
+  // The same command often appears in several blocks of a playbook (`kubectl get pods -n ...`);
+  // it is classified once.
+  const safety::Verdict& classified(const std::string& text) const {
+    auto [it, fresh] = verdicts_.try_emplace(text);
+    if (fresh) it->second = classifier_->classify_shell(text);
+    return it->second;
   }
 
   // --- steps ----------------------------------------------------------------------------------
@@ -404,6 +423,7 @@ class Walker {
   std::vector<bool> has_content_;
   bool pending_questions_ = false;
   std::string context_;
+  mutable std::unordered_map<std::string, safety::Verdict> verdicts_;
 };
 
 }  // namespace

@@ -74,8 +74,8 @@ bool is_output_marker(std::string_view name) {
 }
 
 void scan_angle(std::string_view text, bool command, bool shell, std::vector<Occurrence>& out) {
-  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
-    if (text[i] != '<' || !is_alpha(text[i + 1])) continue;
+  for (std::size_t i = text.find('<'); i != std::string_view::npos && i + 2 < text.size(); i = text.find('<', i + 1)) {
+    if (!is_alpha(text[i + 1])) continue;
     // `<<EOF` heredocs and `<<<` strings.
     if (i > 0 && (text[i - 1] == '<' || (!shell && is_alnum(text[i - 1])))) continue;
     std::size_t j = i + 1;
@@ -132,14 +132,14 @@ std::optional<Occurrence> dollar_brace_at(std::string_view text, std::size_t i) 
 }
 
 void scan_dollar_brace(std::string_view text, std::vector<Occurrence>& out) {
-  for (std::size_t i = 0; i + 2 < text.size(); ++i)
+  for (std::size_t i = text.find('$'); i != std::string_view::npos && i + 2 < text.size(); i = text.find('$', i + 1))
     if (auto occ = dollar_brace_at(text, i)) out.push_back(*occ);
 }
 
 /// `$NAME` and `${NAME...}`, for fill: it must find every spelling of a bound shell variable.
 void scan_dollar_all(std::string_view text, std::vector<Occurrence>& out) {
-  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
-    if (text[i] != '$' || escaped(text, i)) continue;
+  for (std::size_t i = text.find('$'); i != std::string_view::npos && i + 1 < text.size(); i = text.find('$', i + 1)) {
+    if (escaped(text, i)) continue;
     if (auto occ = dollar_brace_at(text, i)) {
       out.push_back(*occ);
       continue;
@@ -239,7 +239,7 @@ std::optional<Occurrence> mustache_at(std::string_view text, std::size_t i, bool
 }
 
 void scan_mustache(std::string_view text, bool command, std::vector<Occurrence>& out) {
-  for (std::size_t i = 0; i + 4 < text.size(); ++i) {
+  for (std::size_t i = text.find("{{"); i != std::string_view::npos && i + 4 < text.size(); i = text.find("{{", i + 1)) {
     if (auto occ = mustache_at(text, i, command)) {
       out.push_back(*occ);
       i += occ->len - 1;
@@ -292,9 +292,10 @@ bool bracket_content_ok(std::string_view s) {
 }
 
 void scan_bracket(std::string_view text, std::vector<Occurrence>& out) {
+  if (text.find('[') == std::string_view::npos) return;
   std::set<std::string> defined = link_labels(text);
-  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
-    if (text[i] != '[' || escaped(text, i)) continue;
+  for (std::size_t i = text.find('['); i != std::string_view::npos && i + 2 < text.size(); i = text.find('[', i + 1)) {
+    if (escaped(text, i)) continue;
     // `arr[i]`, `f()[0]`, `[x][ref]`, `![img]`, `[[wiki]]` are not placeholders.
     if (i > 0 && (is_ident(text[i - 1]) || std::string_view(")]![$").find(text[i - 1]) != std::string_view::npos))
       continue;

@@ -74,10 +74,11 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
-std::string collapse_space(std::string_view s) {
+void append_collapsed(std::string& out, std::string_view s) {
   s = trim(s);
-  std::string out(s.size(), '\0');
-  char* w = out.data();
+  const std::size_t start = out.size();
+  out.resize(start + s.size());
+  char* w = out.data() + start;
   bool space = false;
   for (char c : s) {
     if (is_space(c)) {
@@ -89,6 +90,11 @@ std::string collapse_space(std::string_view s) {
     *w++ = c;
   }
   out.resize(static_cast<std::size_t>(w - out.data()));
+}
+
+std::string collapse_space(std::string_view s) {
+  std::string out;
+  append_collapsed(out, s);
   return out;
 }
 

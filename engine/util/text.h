@@ -23,5 +23,7 @@ std::string slugify(std::string_view text, std::size_t max_len = 48);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 /// Collapses runs of white space (including newlines) into single spaces and trims.
 std::string collapse_space(std::string_view s);
+/// collapse_space(s), appended to `out`.
+void append_collapsed(std::string& out, std::string_view s);
 
 }  // namespace runbook::util
