@@ -24,8 +24,11 @@ bool parse_fence_line(std::string_view line, int line_no, FenceLine* out) {
 }
 
 std::vector<FencedBlock> scan_fenced_blocks(std::string_view text, bool any_indent) {
+  return scan_fenced_blocks(util::split_lines(text), any_indent);
+}
+
+std::vector<FencedBlock> scan_fenced_blocks(const std::vector<std::string_view>& lines, bool any_indent) {
   std::vector<FencedBlock> blocks;
-  auto lines = util::split_lines(text);
   bool open = false;
   FencedBlock current;
   for (std::size_t n = 0; n < lines.size(); ++n) {

@@ -30,5 +30,7 @@ struct FencedBlock {
 /// are matched on their own lines after up to 3 spaces of indentation, or any indentation when
 /// `any_indent` is set, which suits fences nested in list items).
 std::vector<FencedBlock> scan_fenced_blocks(std::string_view text, bool any_indent = true);
+/// The same over lines already split (util::split_lines), for callers that need them too.
+std::vector<FencedBlock> scan_fenced_blocks(const std::vector<std::string_view>& lines, bool any_indent = true);
 
 }  // namespace runbook::markdown

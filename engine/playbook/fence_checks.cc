@@ -39,7 +39,7 @@ void check_nesting(const std::vector<std::string_view>& lines, const markdown::F
 
 void check_fences(std::string_view text, int offset, Playbook& pb) {
   auto lines = util::split_lines(text);
-  for (const auto& b : markdown::scan_fenced_blocks(text)) {
+  for (const auto& b : markdown::scan_fenced_blocks(lines)) {
     if (b.close_line == 0) {
       pb.findings.push_back({Finding::Level::Error, "unterminated-fence",
                              "the " + fence_text(b.open) + b.open.info +

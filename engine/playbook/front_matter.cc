@@ -97,8 +97,8 @@ std::string blank_lines(std::string_view text, int from_line, int to_line) {
 
 FrontMatter parse_front_matter(std::string_view text, int first_line) {
   FrontMatter fm;
+  if (util::trim(text.substr(0, text.find('\n'))) != "---") return fm;  // most files: no lines to split
   auto lines = util::split_lines(text);
-  if (lines.empty() || util::trim(lines[0]) != "---") return fm;
   std::size_t close = 0;
   for (std::size_t i = 1; i < lines.size(); ++i) {
     std::string_view t = util::trim(lines[i]);

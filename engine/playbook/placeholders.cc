@@ -177,6 +177,7 @@ std::vector<std::size_t> line_starts(std::string_view text) {
 
 /// Shell references from the shell module, placed back at a byte offset for ordering.
 void scan_shell(std::string_view text, std::vector<Occurrence>& out) {
+  if (text.find('$') == std::string_view::npos) return;  // no references: no need to parse the script
   std::set<std::string> assigned = shell::assigned_names(text);
   std::vector<std::size_t> starts = line_starts(text);
   std::unordered_map<std::string, std::size_t> cursor;  // next search offset per spelling

@@ -115,17 +115,31 @@ Scan scan_args(const Args& a, const OptionLists& value_opts, bool combined) {
 
 bool has_wildcard(std::string_view s) { return s.find_first_of("*?") != std::string_view::npos; }
 
-std::vector<std::string> split_spaces(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < s.size()) {
-    auto sp = s.find(' ', start);
-    if (sp == std::string_view::npos) sp = s.size();
-    if (sp > start) out.emplace_back(s.substr(start, sp - start));
-    start = sp + 1;
+// The space-separated words of a subcommand pattern ("rollout status"), as views. Patterns are
+// matched against every command of every block, so nothing is allocated here.
+class PatternWords {
+ public:
+  explicit PatternWords(std::string_view s) {
+    std::size_t start = 0;
+    while (start < s.size()) {
+      auto sp = s.find(' ', start);
+      if (sp == std::string_view::npos) sp = s.size();
+      if (sp > start) {
+        if (count_ < kMax) words_[count_] = s.substr(start, sp - start);
+        ++count_;
+      }
+      start = sp + 1;
+    }
   }
-  return out;
-}
+  /// How many words; more than kMax means the pattern cannot be matched word by word here.
+  std::size_t size() const { return count_; }
+  std::string_view operator[](std::size_t i) const { return words_[i]; }
+  static constexpr std::size_t kMax = 8;
+
+ private:
+  std::string_view words_[kMax];
+  std::size_t count_ = 0;
+};
 
 bool is_assignment(std::string_view w) {
   auto eq = w.find('=');
@@ -231,8 +245,10 @@ class Engine {
     std::size_t k = 0;
     std::size_t best_wild = 0;
     for (const auto& [pattern, rule] : p.subcommands) {
-      std::vector<std::string> words = split_spaces(pattern);
-      if (words.empty() || words.size() > leading.size() || words.size() < k) continue;
+      PatternWords words(pattern);
+      if (words.size() == 0 || words.size() > PatternWords::kMax || words.size() > leading.size() ||
+          words.size() < k)
+        continue;
       bool match = true;
       std::size_t wild = 0;
       for (std::size_t i = 0; i < words.size() && match; ++i) {

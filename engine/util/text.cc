@@ -1,6 +1,8 @@
 #include "util/text.h"
 
+#include <array>
 #include <cctype>
+#include <cstring>
 
 namespace runbook::util {
 
@@ -75,19 +77,28 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 }
 
 void append_collapsed(std::string& out, std::string_view s) {
+  // Runs of other characters are copied whole; every run of white space becomes one space. This
+  // runs over all the prose of a playbook, so it goes by runs, not character by character.
+  static constexpr auto kSpace = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v'}) t[c] = true;
+    return t;
+  }();
+  auto space = [](char c) { return kSpace[static_cast<unsigned char>(c)]; };
   s = trim(s);
   const std::size_t start = out.size();
   out.resize(start + s.size());
   char* w = out.data() + start;
-  bool space = false;
-  for (char c : s) {
-    if (is_space(c)) {
-      space = true;
-      continue;
-    }
-    if (space) *w++ = ' ';
-    space = false;
-    *w++ = c;
+  const char* p = s.data();
+  const char* end = p + s.size();
+  while (p < end) {
+    const char* run = p;
+    while (p < end && !space(*p)) ++p;
+    std::memcpy(w, run, static_cast<std::size_t>(p - run));
+    w += p - run;
+    if (p == end) break;
+    while (space(*p)) ++p;  // trimmed: a non-space follows
+    *w++ = ' ';
   }
   out.resize(static_cast<std::size_t>(w - out.data()));
 }
