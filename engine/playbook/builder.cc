@@ -100,6 +100,7 @@ class Walker {
     stack_.push_back(index);
     current_ = index;
     has_content_.push_back(false);
+    detection_.push_back(is_detection_title(s.title));
     context_.clear();
 
     if (s.level == 1 && pb_.title_line == 0) {
@@ -174,7 +175,7 @@ class Walker {
   void alerts_from(cmark_node* n, std::string_view text) {
     for (auto& name : alert_names_in(text)) add_alert(name, line(n), "alert-line");
     bool detection = false;
-    for (int s : stack_) detection = detection || is_detection_title(pb_.sections[s].title);
+    for (int s : stack_) detection = detection || detection_[s];
     if (detection)
       for (auto& span : code_spans(n))
         if (looks_like_alert_name(span)) add_alert(span, line(n), "detection-list");
@@ -421,6 +422,7 @@ class Walker {
   std::vector<int> stack_;
   int current_ = -1;
   std::vector<bool> has_content_;
+  std::vector<bool> detection_;  ///< per section: its title names detection or alerts
   bool pending_questions_ = false;
   std::string context_;
   mutable std::unordered_map<std::string, safety::Verdict> verdicts_;

@@ -154,6 +154,18 @@ std::string sanitize(std::string_view text) {
   char buf[16];
   std::size_t i = 0;
   while (i < text.size()) {
+    // Printable ASCII, newlines and tabs (nearly all of a playbook) are copied a run at a time.
+    std::size_t run = i;
+    while (run < text.size()) {
+      const auto r = static_cast<unsigned char>(text[run]);
+      if (!((r >= 0x20 && r < 0x7F) || r == '\n' || r == '\t')) break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(text.data() + i, run - i);
+      i = run;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {

@@ -115,32 +115,6 @@ Scan scan_args(const Args& a, const OptionLists& value_opts, bool combined) {
 
 bool has_wildcard(std::string_view s) { return s.find_first_of("*?") != std::string_view::npos; }
 
-// The space-separated words of a subcommand pattern ("rollout status"), as views. Patterns are
-// matched against every command of every block, so nothing is allocated here.
-class PatternWords {
- public:
-  explicit PatternWords(std::string_view s) {
-    std::size_t start = 0;
-    while (start < s.size()) {
-      auto sp = s.find(' ', start);
-      if (sp == std::string_view::npos) sp = s.size();
-      if (sp > start) {
-        if (count_ < kMax) words_[count_] = s.substr(start, sp - start);
-        ++count_;
-      }
-      start = sp + 1;
-    }
-  }
-  /// How many words; more than kMax means the pattern cannot be matched word by word here.
-  std::size_t size() const { return count_; }
-  std::string_view operator[](std::size_t i) const { return words_[i]; }
-  static constexpr std::size_t kMax = 8;
-
- private:
-  std::string_view words_[kMax];
-  std::size_t count_ = 0;
-};
-
 bool is_assignment(std::string_view w) {
   auto eq = w.find('=');
   if (eq == 0 || eq == std::string_view::npos) return false;
@@ -245,20 +219,24 @@ class Engine {
     std::size_t k = 0;
     std::size_t best_wild = 0;
     for (const auto& [pattern, rule] : p.subcommands) {
-      PatternWords words(pattern);
-      if (words.size() == 0 || words.size() > PatternWords::kMax || words.size() > leading.size() ||
-          words.size() < k)
-        continue;
+      // Word by word, stopping at the first mismatch: this runs for every subcommand rule of
+      // the program on every command, so the pattern is neither split nor copied.
       bool match = true;
-      std::size_t wild = 0;
-      for (std::size_t i = 0; i < words.size() && match; ++i) {
-        match = glob_match(words[i], args[leading[i]].text, p.ignore_case);
-        wild += has_wildcard(words[i]) ? 1 : 0;
+      std::size_t words = 0, wild = 0, start = 0;
+      while (match && start < pattern.size()) {
+        std::size_t sp = pattern.find(' ', start);
+        if (sp == std::string::npos) sp = pattern.size();
+        const std::string_view word = std::string_view(pattern).substr(start, sp - start);
+        start = sp + 1;
+        if (word.empty()) continue;
+        match = words < leading.size() && glob_match(word, args[leading[words]].text, p.ignore_case);
+        wild += has_wildcard(word) ? 1 : 0;
+        ++words;
       }
-      if (!match) continue;
-      if (words.size() > k || wild < best_wild) {
+      if (!match || words == 0 || words < k) continue;
+      if (words > k || wild < best_wild) {
         cr = &rule;
-        k = words.size();
+        k = words;
         best_wild = wild;
       }
     }

@@ -359,8 +359,6 @@ class RulesLoader {
         std::string pattern = scalar(kv.first, "subcommand");
         if (pattern.empty() || pattern.front() == ' ' || pattern.back() == ' ')
           fail(kv.first, "subcommand '" + pattern + "' of " + name + " must be words separated by single spaces");
-        if (std::count(pattern.begin(), pattern.end(), ' ') >= 8)
-          fail(kv.first, "subcommand '" + pattern + "' of " + name + " has more than 8 words");
         CommandRule c = subcommand_of(name, pattern, kv.second);
         auto it = std::find_if(p.subcommands.begin(), p.subcommands.end(),
                                [&](const auto& s) { return s.first == pattern; });
