@@ -436,6 +436,29 @@ class RulesLoader {
   std::set<std::string> ids_;
 };
 
+RuleSet::RuleSet(const RuleSet& other) { *this = other; }
+
+RuleSet& RuleSet::operator=(const RuleSet& other) {
+  if (this == &other) return *this;
+  other.build_all();
+  programs_ = other.programs_;
+  lazy_.reset();
+  sql_ = other.sql_;
+  shell_ = other.shell_;
+  generations_ = other.generations_;
+  return *this;
+}
+
+const ProgramRules& RuleSet::built(std::size_t index) const {
+  if (lazy_) std::call_once(lazy_->once[index], [&] { programs_[index] = lazy_->table[index].build(); });
+  return programs_[index];
+}
+
+void RuleSet::build_all() const {
+  if (!lazy_) return;
+  for (std::size_t i = 0; i < lazy_->count; ++i) built(i);
+}
+
 ProgramRules& RuleSet::program_slot(const std::string& name) {
   for (auto& p : programs_)
     if (p.name == name) return p;
@@ -488,6 +511,15 @@ std::optional<util::Error> RuleSet::merge_file(const std::string& path) {
 }
 
 const ProgramRules* RuleSet::find_program(std::string_view name) const {
+  if (lazy_) {
+    // Names first, then aliases, as below; both indexes are sorted by from_lazy_parts.
+    for (const auto* index : {&lazy_->names, &lazy_->aliases}) {
+      auto it = std::lower_bound(index->begin(), index->end(), name,
+                                 [](const auto& entry, std::string_view n) { return entry.first < n; });
+      if (it != index->end() && it->first == name) return &built(it->second);
+    }
+    return nullptr;
+  }
   for (const auto& p : programs_)
     if (p.name == name) return &p;
   for (const auto& p : programs_)
@@ -497,6 +529,7 @@ const ProgramRules* RuleSet::find_program(std::string_view name) const {
 }
 
 std::vector<const Rule*> RuleSet::all_rules() const {
+  build_all();
   std::vector<const Rule*> out;
   auto add_command = [&](const CommandRule& c) {
     out.push_back(&c.rule);
@@ -528,6 +561,28 @@ util::Result<RuleSet> RuleSet::from_builtin_yaml(std::string_view yaml) {
   set.sql_.unknown = Rule{"sql.unknown", Level::Mutating, "an unrecognised SQL statement may change data", kBuiltinName, 0, 0};
   set.shell_.redirect = Rule{"shell.redirect", Level::Mutating, "output is redirected to a file, which writes it", kBuiltinName, 0, 0};
   if (auto err = set.merge_yaml(yaml, kBuiltinName)) return *err;
+  return set;
+}
+
+RuleSet RuleSet::from_lazy_parts(const LazyProgram* programs, std::size_t count, SqlRules sql, ShellRules shell,
+                                 int generations) {
+  RuleSet set = from_parts({}, std::move(sql), std::move(shell), generations);
+  set.programs_.resize(count);
+  set.lazy_ = std::make_unique<Lazy>();
+  set.lazy_->table = programs;
+  set.lazy_->count = count;
+  set.lazy_->once = std::make_unique<std::once_flag[]>(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    std::string_view names = programs[i].names;
+    for (bool first = true; !names.empty(); first = false) {
+      const std::size_t nl = names.find('\n');
+      (first ? set.lazy_->names : set.lazy_->aliases).emplace_back(names.substr(0, nl), i);
+      names = nl == std::string_view::npos ? std::string_view() : names.substr(nl + 1);
+    }
+  }
+  // Stable: when two programs claim the same alias, the first defined wins, as in the eager set.
+  for (auto* index : {&set.lazy_->names, &set.lazy_->aliases})
+    std::stable_sort(index->begin(), index->end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return set;
 }
 

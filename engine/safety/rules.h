@@ -2,6 +2,8 @@
 // The safety rules as data: programs, subcommands, flags, wrappers and SQL statements,
 // loaded from YAML (built-in default_rules.yaml first, then user override files).
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,9 +92,23 @@ struct ShellRules {
   int max_depth = 8;                          ///< wrapper nesting beyond this is Mutating
 };
 
+/// A built-in program whose rules are built on first use (see RuleSet::from_lazy_parts).
+struct LazyProgram {
+  std::string_view names;  ///< the program's name, then its aliases, separated by '\n'
+  ProgramRules (*build)();
+};
+
 /// The full, merged rule set.
 class RuleSet {
  public:
+  RuleSet() = default;
+  /// A copy has every program built, whatever the original had built so far.
+  RuleSet(const RuleSet& other);
+  RuleSet& operator=(const RuleSet& other);
+  RuleSet(RuleSet&&) noexcept = default;
+  RuleSet& operator=(RuleSet&&) noexcept = default;
+  ~RuleSet() = default;
+
   /// The rules built into the binary (parsed once, then shared).
   static std::shared_ptr<const RuleSet> builtin();
   /// The text of the built-in rules file.
@@ -102,6 +118,11 @@ class RuleSet {
   static util::Result<RuleSet> from_builtin_yaml(std::string_view yaml);
   /// Assembles a rule set from its parts (used by the generated built-in rules).
   static RuleSet from_parts(std::vector<ProgramRules> programs, SqlRules sql, ShellRules shell, int generations);
+  /// The same, but each program's rules are built the first time a command names it (or when
+  /// all are asked for). Building all ~130 programs cost more than parsing a playbook, and a
+  /// playbook names a handful. Safe to use from several threads.
+  static RuleSet from_lazy_parts(const LazyProgram* programs, std::size_t count, SqlRules sql, ShellRules shell,
+                                 int generations);
 
   /// Merges one YAML rules document; `file` names it in errors. Later rules with the same id win.
   std::optional<util::Error> merge_yaml(std::string_view yaml, const std::string& file);
@@ -119,15 +140,28 @@ class RuleSet {
   /// The shell rules.
   const ShellRules& shell() const { return shell_; }
   /// All programs, in definition order.
-  const std::vector<ProgramRules>& programs() const { return programs_; }
+  const std::vector<ProgramRules>& programs() const {
+    build_all();
+    return programs_;
+  }
 
  private:
+  // Programs not built yet (from_lazy_parts): programs_ has a default slot for each, filled once.
+  struct Lazy {
+    const LazyProgram* table = nullptr;
+    std::size_t count = 0;
+    std::unique_ptr<std::once_flag[]> once;
+    std::vector<std::pair<std::string_view, std::size_t>> names, aliases;  ///< sorted, for lookups
+  };
+  const ProgramRules& built(std::size_t index) const;
+  void build_all() const;
   friend class RulesLoader;
   friend std::string emit_cpp(const RuleSet& rules, std::string_view function);
   ProgramRules& program_slot(const std::string& name);
   void drop_replaced(int generation);
 
-  std::vector<ProgramRules> programs_;
+  mutable std::vector<ProgramRules> programs_;  ///< slots filled lazily when lazy_ is set
+  std::unique_ptr<Lazy> lazy_;
   SqlRules sql_;
   ShellRules shell_;
   int generations_ = 0;

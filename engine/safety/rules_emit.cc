@@ -87,11 +87,13 @@ std::string emit_cpp(const RuleSet& rules, std::string_view function) {
   Emitter e;
   e.out += "// Generated from default_rules.yaml at build time. Do not edit.\n";
   e.out += "#include \"safety/rules.h\"\n\nnamespace runbook::safety {\n\nnamespace {\n\n";
+  rules.build_all();
   const auto& programs = rules.programs_;
-  // One small function per program keeps the compiler fast on a large rule set.
+  // One small function per program keeps the compiler fast on a large rule set, and lets the
+  // rule set build only the programs a playbook uses (RuleSet::from_lazy_parts).
   for (std::size_t i = 0; i < programs.size(); ++i) {
     const ProgramRules& p = programs[i];
-    e.out += "void program_" + std::to_string(i) + "(std::vector<ProgramRules>& out) {\n";
+    e.out += "ProgramRules program_" + std::to_string(i) + "() {\n";
     e.line("ProgramRules p;");
     e.line("p.name = " + Emitter::str(p.name) + ";");
     e.line("p.aliases = " + Emitter::strings(p.aliases) + ";");
@@ -106,13 +108,16 @@ std::string emit_cpp(const RuleSet& rules, std::string_view function) {
       e.command("c", sub);
       e.line("p.subcommands.emplace_back(" + Emitter::str(name) + ", std::move(c)); }");
     }
-    e.line("out.push_back(std::move(p));");
+    e.line("return p;");
     e.out += "}\n\n";
   }
-  e.out += "}  // namespace\n\nRuleSet " + std::string(function) + "() {\n";
-  e.line("std::vector<ProgramRules> programs;");
-  e.line("programs.reserve(" + std::to_string(programs.size()) + ");");
-  for (std::size_t i = 0; i < programs.size(); ++i) e.line("program_" + std::to_string(i) + "(programs);");
+  e.out += "const LazyProgram kPrograms[] = {\n";
+  for (std::size_t i = 0; i < programs.size(); ++i) {
+    std::string names = programs[i].name;
+    for (const auto& a : programs[i].aliases) names += "\n" + a;
+    e.line("{" + Emitter::str(names) + ", program_" + std::to_string(i) + "},");
+  }
+  e.out += "};\n\n}  // namespace\n\nRuleSet " + std::string(function) + "() {\n";
   e.line("SqlRules sql;");
   e.line("sql.unknown = " + Emitter::rule(rules.sql_.unknown) + ";");
   e.pairs("sql.statements", rules.sql_.statements);
@@ -122,8 +127,8 @@ std::string emit_cpp(const RuleSet& rules, std::string_view function) {
   e.line("shell.redirect = " + Emitter::rule(rules.shell_.redirect) + ";");
   e.line("shell.harmless_targets = " + Emitter::strings(rules.shell_.harmless_targets) + ";");
   e.line("shell.max_depth = " + std::to_string(rules.shell_.max_depth) + ";");
-  e.line("return RuleSet::from_parts(std::move(programs), std::move(sql), std::move(shell), " +
-         std::to_string(rules.generations_) + ");");
+  e.line("return RuleSet::from_lazy_parts(kPrograms, " + std::to_string(programs.size()) +
+         ", std::move(sql), std::move(shell), " + std::to_string(rules.generations_) + ");");
   e.out += "}\n\n}  // namespace runbook::safety\n";
   return e.out;
 }
