@@ -379,8 +379,11 @@ enum class Ctx { Plain, Single, Double, DoubleBrace, Comment, HeredocExpand, Her
 
 struct ShellContext {
   std::vector<Ctx> at;               // per byte
-  std::vector<std::string> delim;    // per byte: the heredoc delimiter, for heredoc bodies
+  std::vector<int> delim;            // per byte in a heredoc body: its delimiter in `delims`
   std::vector<int> backticks;        // per byte: how many `...` substitutions enclose it
+  std::vector<std::string> delims{std::string()};  // [0] is "not in a heredoc"
+
+  std::string_view delimiter_at(std::size_t pos) const { return delims[static_cast<std::size_t>(delim[pos])]; }
 };
 
 struct Frame {
@@ -442,9 +445,11 @@ std::size_t mark_heredocs(std::string_view text, std::size_t i, std::vector<Pend
         i = next;
         break;
       }
+      ctx.delims.push_back(h.delim);
+      const int index = static_cast<int>(ctx.delims.size()) - 1;
       for (std::size_t k = i; k < next; ++k) {
         ctx.at[k] = h.expand ? Ctx::HeredocExpand : Ctx::HeredocLiteral;
-        ctx.delim[k] = h.delim;
+        ctx.delim[k] = index;
       }
       i = next;
     }
@@ -455,7 +460,7 @@ std::size_t mark_heredocs(std::string_view text, std::size_t i, std::vector<Pend
 
 /// Classifies every byte of a shell text: quotes, comments, `$( )`, backticks and heredocs.
 ShellContext shell_context(std::string_view text) {
-  ShellContext ctx{std::vector<Ctx>(text.size(), Ctx::Plain), std::vector<std::string>(text.size()),
+  ShellContext ctx{std::vector<Ctx>(text.size(), Ctx::Plain), std::vector<int>(text.size(), 0),
                    std::vector<int>(text.size(), 0)};
   std::vector<Frame> stack{Frame{}};
   std::vector<PendingHeredoc> pending;
@@ -727,7 +732,7 @@ std::string fill(std::string_view text, const std::vector<Variable>& vars, const
       bool dollar = o.syntax == VarSyntax::Dollar || o.syntax == VarSyntax::DollarBrace;
       // The shell never expands `$X` in a quoted heredoc, nor `'$x'` meant for awk.
       if (dollar && (c == Ctx::HeredocLiteral || (c == Ctx::Single && awk_style(o)))) continue;
-      repl = escape_for_backticks(shell_word(it->second, c, ctx.delim[o.pos]), ctx.backticks[o.pos]);
+      repl = escape_for_backticks(shell_word(it->second, c, ctx.delimiter_at(o.pos)), ctx.backticks[o.pos]);
     }
     out += text.substr(cursor, o.pos - cursor);
     out += repl;

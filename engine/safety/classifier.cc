@@ -218,9 +218,18 @@ class Engine {
     const CommandRule* cr = &p.main;
     std::size_t k = 0;
     std::size_t best_wild = 0;
+    const std::string_view first_word = leading.empty() ? std::string_view() : std::string_view(args[leading[0]].text);
+    auto fold = [&](char c) {
+      return p.ignore_case && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    };
     for (const auto& [pattern, rule] : p.subcommands) {
       // Word by word, stopping at the first mismatch: this runs for every subcommand rule of
-      // the program on every command, so the pattern is neither split nor copied.
+      // the program on every command, so the pattern is neither split nor copied, and most
+      // patterns are ruled out by their first character.
+      if (leading.empty()) break;  // every pattern has at least one word
+      if (pattern.empty()) continue;
+      const char c0 = pattern[0];
+      if (c0 != '*' && c0 != '?' && (first_word.empty() || fold(c0) != fold(first_word[0]))) continue;
       bool match = true;
       std::size_t words = 0, wild = 0, start = 0;
       while (match && start < pattern.size()) {

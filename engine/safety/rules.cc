@@ -450,13 +450,17 @@ RuleSet& RuleSet::operator=(const RuleSet& other) {
 }
 
 const ProgramRules& RuleSet::built(std::size_t index) const {
-  if (lazy_) std::call_once(lazy_->once[index], [&] { programs_[index] = lazy_->table[index].build(); });
-  return programs_[index];
+  std::call_once(lazy_->once[index],
+                 [&] { lazy_->slots[index] = std::make_unique<ProgramRules>(lazy_->table[index].build()); });
+  return *lazy_->slots[index];
 }
 
 void RuleSet::build_all() const {
   if (!lazy_) return;
-  for (std::size_t i = 0; i < lazy_->count; ++i) built(i);
+  std::call_once(lazy_->all, [&] {
+    programs_.reserve(lazy_->count);
+    for (std::size_t i = 0; i < lazy_->count; ++i) programs_.push_back(built(i));
+  });
 }
 
 ProgramRules& RuleSet::program_slot(const std::string& name) {
@@ -567,11 +571,11 @@ util::Result<RuleSet> RuleSet::from_builtin_yaml(std::string_view yaml) {
 RuleSet RuleSet::from_lazy_parts(const LazyProgram* programs, std::size_t count, SqlRules sql, ShellRules shell,
                                  int generations) {
   RuleSet set = from_parts({}, std::move(sql), std::move(shell), generations);
-  set.programs_.resize(count);
   set.lazy_ = std::make_unique<Lazy>();
   set.lazy_->table = programs;
   set.lazy_->count = count;
   set.lazy_->once = std::make_unique<std::once_flag[]>(count);
+  set.lazy_->slots = std::make_unique<std::unique_ptr<ProgramRules>[]>(count);
   for (std::size_t i = 0; i < count; ++i) {
     std::string_view names = programs[i].names;
     for (bool first = true; !names.empty(); first = false) {

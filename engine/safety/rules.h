@@ -146,11 +146,14 @@ class RuleSet {
   }
 
  private:
-  // Programs not built yet (from_lazy_parts): programs_ has a default slot for each, filled once.
+  // Programs built on first use (from_lazy_parts): a slot each, filled once; programs_ is filled
+  // (with copies) only when all programs are asked for.
   struct Lazy {
     const LazyProgram* table = nullptr;
     std::size_t count = 0;
     std::unique_ptr<std::once_flag[]> once;
+    std::unique_ptr<std::unique_ptr<ProgramRules>[]> slots;
+    std::once_flag all;
     std::vector<std::pair<std::string_view, std::size_t>> names, aliases;  ///< sorted, for lookups
   };
   const ProgramRules& built(std::size_t index) const;
@@ -160,7 +163,7 @@ class RuleSet {
   ProgramRules& program_slot(const std::string& name);
   void drop_replaced(int generation);
 
-  mutable std::vector<ProgramRules> programs_;  ///< slots filled lazily when lazy_ is set
+  mutable std::vector<ProgramRules> programs_;  ///< empty until build_all() when lazy_ is set
   std::unique_ptr<Lazy> lazy_;
   SqlRules sql_;
   ShellRules shell_;

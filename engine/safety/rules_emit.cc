@@ -103,6 +103,7 @@ std::string emit_cpp(const RuleSet& rules, std::string_view function) {
     e.flags("p.flags", p.flags);
     e.flags("p.arguments", p.arguments);
     e.command("p.main", p.main);
+    if (!p.subcommands.empty()) e.line("p.subcommands.reserve(" + std::to_string(p.subcommands.size()) + ");");
     for (const auto& [name, sub] : p.subcommands) {
       e.line("{ CommandRule c;");
       e.command("c", sub);
