@@ -16,25 +16,27 @@ namespace runbook::playbook {
 
 namespace {
 
-// cmark builds arbitrarily deep trees; our walk recurses, so depth is bounded up front.
+// cmark builds arbitrarily deep trees; our walk recurses, so depth is bounded up front. A plain
+// walk over child, sibling and parent links: no iterator, since this visits every node.
 int deepest_line(cmark_node* root, int max_depth) {
-  cmark_iter* iter = cmark_iter_new(root);
-  int depth = 0, found = 0;
-  cmark_event_type ev;
-  while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
-    cmark_node* n = cmark_iter_get_node(iter);
-    if (ev == CMARK_EVENT_ENTER && cmark_node_first_child(n)) {
+  int depth = 0;  // nodes with children entered on the way down to `n`
+  cmark_node* n = root;
+  for (;;) {
+    if (cmark_node* child = cmark_node_first_child(n)) {
       if (++depth > max_depth) {
-        found = cmark_node_get_start_line(n);
-        if (found <= 0) found = 1;
-        break;
+        int line = cmark_node_get_start_line(n);
+        return line > 0 ? line : 1;
       }
-    } else if (ev == CMARK_EVENT_EXIT) {
+      n = child;
+      continue;
+    }
+    while (n != root && !cmark_node_next(n)) {
+      n = cmark_node_parent(n);
       --depth;
     }
+    if (n == root) return 0;
+    n = cmark_node_next(n);
   }
-  cmark_iter_free(iter);
-  return found;
 }
 
 void apply_front_matter(Playbook& pb) {
