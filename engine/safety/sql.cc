@@ -290,18 +290,24 @@ class StatementClassifier {
     const Rule* best = nullptr;
     std::size_t best_len = 0;
     for (const auto& [key, rule] : rules_.statements) {
-      std::vector<std::string> kw;
-      std::size_t start = 0;
-      while (start <= key.size()) {
-        auto sp = key.find(' ', start);
-        kw.push_back(key.substr(start, sp == std::string::npos ? std::string::npos : sp - start));
+      // The key's words against the leading words, one by one (no copies: this runs for every
+      // statement key on every statement).
+      std::size_t n = 0, start = 0;
+      bool match = true;
+      for (;;) {
+        const std::size_t sp = key.find(' ', start);
+        const std::string_view word = std::string_view(key).substr(start, sp == std::string::npos ? std::string::npos : sp - start);
+        if (n >= words.size() || word != words[n]) {
+          match = false;
+          break;
+        }
+        ++n;
         if (sp == std::string::npos) break;
         start = sp + 1;
       }
-      if (kw.size() > words.size() || kw.size() <= best_len) continue;
-      if (std::equal(kw.begin(), kw.end(), words.begin())) {
+      if (match && n > best_len) {
         best = &rule;
-        best_len = kw.size();
+        best_len = n;
       }
     }
     if (words.empty()) return from_rule(rules_.unknown);
