@@ -30,5 +30,11 @@ TEST_CASE("source text checks: NUL, UTF-8, size, BOM and line endings") {
 TEST_CASE("text helpers") {
   CHECK(runbook::util::slugify("2. Initial Assessment (5 min)") == "2-initial-assessment-5-min");
   CHECK(runbook::util::collapse_space("  a \n\t b  ") == "a b");
+  CHECK(runbook::util::collapse_space("") == "");
+  CHECK(runbook::util::collapse_space(" \r\n\f\v ") == "");
+  CHECK(runbook::util::collapse_space("caf\xC3\xA9\x01x\n\n\ny") == "caf\xC3\xA9\x01x y");  // only white space folds
+  std::string appended = "head";
+  runbook::util::append_collapsed(appended, "  one   two\tthree ");
+  CHECK(appended == "headone two three");
   CHECK(runbook::util::split_lines("a\r\nb\n").size() == 2);
 }
