@@ -4,8 +4,11 @@
 #include <doctest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <thread>
 
+#include "process_support.h"
 #include "sql/target.h"
 #include "sql_support.h"
 
@@ -272,4 +275,21 @@ TEST_CASE("postgres: a bad connection string or an unreachable server is a clear
   CHECK_MESSAGE(wrong_password.error().message.find("password authentication failed") != std::string::npos,
                 wrong_password.error().message);
   CHECK(wrong_password.error().message.find("wrong") == std::string::npos);
+}
+
+// Run in a process of its own by the case below (the library is opened once per process and
+// the outcome kept, so this process may already have it): reports on stdout.
+TEST_CASE("postgres: [child] connecting without the client library") {
+  if (!std::getenv("RUNBOOK_LIBPQ_CHILD")) return;  // only as the child of the case below
+  auto opened = open_target({"pg", "postgres", "", "host=127.0.0.1 port=1 dbname=x"});
+  std::printf("%s\n", opened.ok() ? "opened" : opened.error().message.c_str());
+}
+
+TEST_CASE("postgres: without the client library, connecting is a clear error naming the package") {
+  auto r = runbook::testing::run_process(
+      {"/proc/self/exe", "--test-case=postgres: [child] connecting without the client library", "--no-version"},
+      {"RUNBOOK_LIBPQ_CHILD=1", "RUNBOOK_LIBPQ=/nonexistent/libpq-for-runbook-tests.so.5"});
+  CHECK_MESSAGE(r.out.find("target 'pg': cannot load the PostgreSQL client library (") != std::string::npos, r.out);
+  CHECK_MESSAGE(r.out.find("/nonexistent/libpq-for-runbook-tests.so.5") != std::string::npos, r.out);
+  CHECK_MESSAGE(r.out.find("apt-get install libpq5") != std::string::npos, r.out);
 }
