@@ -58,14 +58,10 @@ echo "instructions_ratio_parse=$(ratio "$ours" "$theirs")"
 echo "instructions_ratio_parse_without_sha=$(ratio "$((ours - sha))" "$theirs")"
 
 # --- render ---------------------------------------------------------------------------------
-largest() { find "$1" -type f -name '*.md' -printf '%s\t%p\n' 2>/dev/null | sort -n | tail -n 1 | cut -f2-; }
-FILES=("$@")
-if ((${#FILES[@]} == 0)); then
-  for d in "$SHARED/seeds" "$SHARED/corpus"; do
-    f=$(largest "$d")
-    [[ -n $f ]] && FILES+=("$f")
-  done
-fi
+# shellcheck source=render_files.sh
+source "$ROOT/bench/render_files.sh"
+render_files "$SHARED" "$@"
+((${#FILES[@]})) || { echo "instructions: no input files (is $SHARED there?)" >&2; exit 2; }
 
 count() {  # instructions of a whole process
   valgrind --tool=callgrind --callgrind-out-file="$TMP/p.out" "$@" >/dev/null 2>"$TMP/p.err" || { cat "$TMP/p.err" >&2; exit 1; }

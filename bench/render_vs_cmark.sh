@@ -23,17 +23,9 @@ RUNS=${RENDER_BENCH_RUNS:-30}
 # RENDER_BENCH_NO_HYPERFINE=1 forces the bash loop even when hyperfine is installed.
 have_hyperfine() { [[ -z ${RENDER_BENCH_NO_HYPERFINE:-} ]] && command -v hyperfine >/dev/null; }
 
-largest() {  # largest *.md below a directory (names may contain spaces)
-  find "$1" -type f -name '*.md' -printf '%s\t%p\n' 2>/dev/null | sort -n | tail -n 1 | cut -f2-
-}
-
-FILES=("$@")
-if ((${#FILES[@]} == 0)); then
-  for d in "$SHARED/seeds" "$SHARED/corpus"; do
-    f=$(largest "$d")
-    [[ -n $f ]] && FILES+=("$f")
-  done
-fi
+# shellcheck source=render_files.sh
+source "$ROOT/bench/render_files.sh"
+render_files "$SHARED" "$@"
 ((${#FILES[@]})) || { echo "render_vs_cmark: no input files (is $SHARED there?)" >&2; exit 2; }
 
 TMP=$(mktemp -d)

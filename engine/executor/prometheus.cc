@@ -1,16 +1,11 @@
-// The Prometheus client: Boost.Beast over a plain TCP stream, with one deadline for the request.
+// The Prometheus client: the instant-query API over http::send, one deadline for the request.
 #include "executor/prometheus.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <cctype>
+
+#include "http/client.h"
 
 namespace runbook::executor {
-
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace asio = boost::asio;
 
 namespace {
 
@@ -65,51 +60,24 @@ std::string format_prometheus(const nlohmann::json& data) {
 
 util::Result<PromResult> query_prometheus(const std::string& base_url, const std::string& query,
                                           std::chrono::milliseconds timeout) {
-  const std::string scheme = "http://";
-  if (base_url.rfind(scheme, 0) != 0)
-    return util::Error{"prometheus url must start with http:// (got '" + base_url + "')", "", 0};
-  std::string rest = base_url.substr(scheme.size());
-  std::string prefix;
-  if (auto slash = rest.find('/'); slash != std::string::npos) {
-    prefix = rest.substr(slash);
-    rest.resize(slash);
-  }
+  auto url = http::parse_url(base_url, "prometheus url");
+  if (!url) return url.error();
+  std::string prefix = url->target;  // Prometheus behind a path prefix: http://host/prometheus
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  std::string host = rest, port = "80";
-  if (auto colon = rest.rfind(':'); colon != std::string::npos) {
-    host = rest.substr(0, colon);
-    port = rest.substr(colon + 1);
-  }
-  try {
-    asio::io_context io;
-    asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.expires_after(timeout);
-    stream.connect(resolver.resolve(host, port));
-    http::request<http::string_body> req{http::verb::get, prefix + "/api/v1/query?query=" + url_encode(query), 11};
-    req.set(http::field::host, host);
-    req.set(http::field::user_agent, "runbook");
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(64u << 20);
-    http::read(stream, buffer, parser);
-    beast::error_code ec;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    const auto& res = parser.get();
-    nlohmann::json body = nlohmann::json::parse(res.body(), nullptr, false);
-    if (body.is_discarded())
-      return util::Error{"Prometheus answered HTTP " + std::to_string(res.result_int()) + " with a body that is not JSON", "", 0};
-    if (body.value("status", "") != "success")
-      return util::Error{"Prometheus: " + body.value("errorType", std::string("error")) + ": " +
-                             body.value("error", std::string("HTTP ") + std::to_string(res.result_int())), "", 0};
-    PromResult out;
-    out.data = body["data"];
-    out.table = format_prometheus(out.data);
-    return out;
-  } catch (const std::exception& e) {
-    return util::Error{"Prometheus at " + base_url + ": " + e.what(), "", 0};
-  }
+  http::Request request;
+  request.target = prefix + "/api/v1/query?query=" + url_encode(query);
+  auto answer = http::send(*url, request, timeout, 64u << 20);
+  if (!answer) return util::Error{"Prometheus at " + base_url + ": " + answer.error().message, "", 0};
+  nlohmann::json body = nlohmann::json::parse(answer->body, nullptr, false);
+  if (body.is_discarded())
+    return util::Error{"Prometheus answered HTTP " + std::to_string(answer->status) + " with a body that is not JSON", "", 0};
+  if (body.value("status", "") != "success")
+    return util::Error{"Prometheus: " + body.value("errorType", std::string("error")) + ": " +
+                           body.value("error", std::string("HTTP ") + std::to_string(answer->status)), "", 0};
+  PromResult out;
+  out.data = body["data"];
+  out.table = format_prometheus(out.data);
+  return out;
 }
 
 }  // namespace runbook::executor

@@ -1,51 +1,14 @@
 #include "server/notifier.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
 #include "server/log.h"
 
 namespace runbook::server {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-util::Result<HttpUrl> parse_http_url(const std::string& url) {
-  const std::string scheme = "http://";
-  if (url.rfind("https://", 0) == 0)
-    return util::Error{"only http:// notify URLs are supported (got '" + url +
-                           "'); use a local relay for https endpoints", "", 0};
-  if (url.rfind(scheme, 0) != 0) return util::Error{"notify URL must start with http:// (got '" + url + "')", "", 0};
-  HttpUrl out;
-  std::string rest = url.substr(scheme.size());
-  if (auto slash = rest.find('/'); slash != std::string::npos) {
-    out.target = rest.substr(slash);
-    rest.resize(slash);
-  }
-  if (!rest.empty() && rest.front() == '[') {  // [::1]:8080
-    auto close = rest.find(']');
-    if (close == std::string::npos) return util::Error{"notify URL: unterminated [ in '" + url + "'", "", 0};
-    out.host = rest.substr(1, close - 1);
-    if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':') return util::Error{"notify URL: bad host in '" + url + "'", "", 0};
-      out.port = rest.substr(close + 2);
-    }
-  } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
-    out.host = rest.substr(0, colon);
-    out.port = rest.substr(colon + 1);
-  } else {
-    out.host = rest;
-  }
-  if (out.host.empty()) return util::Error{"notify URL has no host: '" + url + "'", "", 0};
-  if (out.port.empty() || out.port.find_first_not_of("0123456789") != std::string::npos)
-    return util::Error{"notify URL has a bad port: '" + url + "'", "", 0};
-  return out;
-}
+util::Result<HttpUrl> parse_http_url(const std::string& url) { return http::parse_url(url, "notify URL"); }
 
 Notifier::Notifier(HttpUrl url, NotifierOptions options) : url_(std::move(url)), options_(options) {
   thread_ = std::thread([this] { loop(); });
@@ -116,7 +79,7 @@ void Notifier::loop() {
     } else {
       ++given_up_;
       lock.unlock();
-      log("notify: giving up on a message to http://" + url_.host + ":" + url_.port + url_.target);
+      log("notify: giving up on a message to " + url_.origin() + url_.target);
       lock.lock();
     }
     if (stopping_ && Clock::now() >= stop_by_) {
@@ -134,33 +97,19 @@ void Notifier::loop() {
 }
 
 bool Notifier::post(const std::string& body) const {
-  try {
-    asio::io_context io;
-    asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.expires_after(options_.timeout);
-    stream.connect(resolver.resolve(url_.host, url_.port));
-    http::request<http::string_body> req{http::verb::post, url_.target, 11};
-    req.set(http::field::host, url_.host);
-    req.set(http::field::user_agent, "runbook");
-    req.set(http::field::content_type, "application/json");
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(1u << 20);
-    http::read(stream, buffer, parser);
-    beast::error_code ec;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    const int code = parser.get().result_int();
-    if (code >= 200 && code < 300) return true;
-    log("notify: http://" + url_.host + ":" + url_.port + url_.target + " answered HTTP " + std::to_string(code));
-    return false;
-  } catch (const std::exception& e) {
-    log("notify: http://" + url_.host + ":" + url_.port + url_.target + ": " + e.what());
+  http::Request request;
+  request.method = "POST";
+  request.target = url_.target;
+  request.content_type = "application/json";
+  request.body = body;
+  auto answer = http::send(url_, request, options_.timeout, 1u << 20);
+  if (!answer) {
+    log("notify: " + url_.origin() + url_.target + ": " + answer.error().message);
     return false;
   }
+  if (answer->status >= 200 && answer->status < 300) return true;
+  log("notify: " + url_.origin() + url_.target + " answered HTTP " + std::to_string(answer->status));
+  return false;
 }
 
 }  // namespace runbook::server

@@ -11,15 +11,13 @@
 #include <string>
 #include <thread>
 
+#include "http/client.h"
 #include "util/result.h"
 
 namespace runbook::server {
 
-/// http://host[:port][/path] split up.
-struct HttpUrl {
-  std::string host, port = "80", target = "/";
-};
-/// Parses an http:// URL; https:// and other schemes are refused with a message saying so.
+using HttpUrl = ::runbook::http::Url;
+/// Parses a notify URL (http:// only; https:// is refused with a message saying so).
 util::Result<HttpUrl> parse_http_url(const std::string& url);
 
 struct NotifierOptions {
