@@ -178,12 +178,16 @@ std::vector<std::size_t> line_starts(std::string_view text) {
 /// Shell references from the shell module, placed back at a byte offset for ordering.
 void scan_shell(std::string_view text, std::vector<Occurrence>& out) {
   if (text.find('$') == std::string_view::npos) return;  // no references: no need to parse the script
+  std::vector<shell::VarRef> refs = shell::referenced_variables(text);
+  std::erase_if(refs, [](const shell::VarRef& ref) {  // $1, $?, $@ ... and HOME, PATH ...
+    return ref.name.empty() || !is_ident_start(ref.name[0]) || kWellKnown.count(ref.name) > 0;
+  });
+  if (refs.empty()) return;  // only `$( )`, `$1` and the like: the script's own names do not matter
   std::set<std::string> assigned = shell::assigned_names(text);
   std::vector<std::size_t> starts = line_starts(text);
   std::unordered_map<std::string, std::size_t> cursor;  // next search offset per spelling
-  for (const shell::VarRef& ref : shell::referenced_variables(text)) {
-    if (ref.name.empty() || !is_ident_start(ref.name[0])) continue;  // $1, $?, $@ ...
-    if (assigned.count(ref.name) || kWellKnown.count(ref.name)) continue;
+  for (const shell::VarRef& ref : refs) {
+    if (assigned.count(ref.name)) continue;
     std::size_t line = std::min<std::size_t>(ref.line < 0 ? 0 : std::size_t(ref.line), starts.size() - 1);
     std::size_t from = std::max(starts[line], cursor[ref.written]);
     std::size_t pos = ref.written.empty() ? std::string_view::npos : text.find(ref.written, from);
