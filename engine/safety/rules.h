@@ -116,7 +116,7 @@ class RuleSet {
   /// Loads the built-in rules from YAML text the way the build does (the binary itself uses the
   /// C++ generated from default_rules.yaml at build time, so start-up parses no YAML).
   static util::Result<RuleSet> from_builtin_yaml(std::string_view yaml);
-  /// Assembles a rule set from its parts (used by the generated built-in rules).
+  /// Assembles a rule set from its parts.
   static RuleSet from_parts(std::vector<ProgramRules> programs, SqlRules sql, ShellRules shell, int generations);
   /// The same, but each program's rules are built the first time a command names it (or when
   /// all are asked for). Building all ~130 programs cost more than parsing a playbook, and a

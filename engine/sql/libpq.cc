@@ -3,7 +3,6 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
-
 #include <string>
 
 namespace runbook::sql::detail {
