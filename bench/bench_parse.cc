@@ -1,6 +1,6 @@
 // bench_parse: how much our parse + graph costs next to a bare cmark-gfm parse of the same bytes.
 //
-// Usage: bench_parse DIR [--rounds N]
+// Usage: bench_parse DIR [--rounds N] [--only cmark|runbook]
 //
 // Every *.md below DIR is read into memory once. Each round then times, over all files and
 // interleaved (the order alternates between rounds):
@@ -9,7 +9,9 @@
 //   runbook playbook::load_source (document + embedded playbooks) + graph::StepGraph::build
 //           for each playbook, then destruction;
 //   top     playbook::parse_playbook of the document alone, no embedded playbooks, no graph
-//           (a breakdown, to see where the extra time goes).
+//           (a breakdown, to see where the extra time goes);
+//   arena   markdown::Document::parse and destruction: the same cmark-gfm parse, on the node
+//           arena our parser hands cmark-gfm (its own floor; the ratio stays against cmark).
 // No file IO is timed: the util::SourceFile of each file is built before the first round.
 // Output: a human-readable table, then `key=value` lines for scripts.
 
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "markdown/document.h"
 #include "playbook/loader.h"
 #include "util/source_file.h"
 
@@ -97,6 +100,12 @@ std::size_t cmark_only(const std::string& bytes) {
   return sink;
 }
 
+/// The same parse as our markdown::Document does it: cmark-gfm on runbook's node arena.
+std::size_t cmark_on_arena(const std::string& bytes) {
+  auto doc = runbook::markdown::Document::parse(bytes);
+  return cmark_node_first_child(doc.root()) != nullptr;
+}
+
 /// The full pipeline: every playbook of the file, each with its graph.
 std::size_t runbook_full(const runbook::util::SourceFile& source) {
   auto loaded = runbook::playbook::load_source(source);
@@ -124,9 +133,10 @@ double median(std::vector<double> v) {
 double min_of(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
 
 int usage() {
-  std::cerr << "usage: bench_parse DIR [--rounds N]\n"
+  std::cerr << "usage: bench_parse DIR [--rounds N] [--only cmark|runbook]\n"
                "  times a bare cmark-gfm parse against runbook's load_source + StepGraph::build\n"
-               "  over every *.md file below DIR (read into memory first)\n";
+               "  over every *.md file below DIR (read into memory first)\n"
+               "  --only SIDE runs one side alone, untimed, for a profiler (perf record, callgrind)\n";
   return 2;
 }
 
@@ -135,10 +145,14 @@ int usage() {
 int main(int argc, char** argv) {
   std::string dir;
   int rounds = 30;
+  std::string only;  // for profilers: time one side alone and print no ratio
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--rounds" && i + 1 < argc) {
       rounds = std::atoi(argv[++i]);
+    } else if (a == "--only" && i + 1 < argc) {
+      only = argv[++i];
+      if (only != "cmark" && only != "runbook") return usage();
     } else if (a == "-h" || a == "--help") {
       return usage();
     } else if (dir.empty()) {
@@ -164,36 +178,53 @@ int main(int argc, char** argv) {
   double total_bytes = 0;
   for (const auto& in : inputs) total_bytes += static_cast<double>(in.bytes.size());
 
+  if (!only.empty()) {
+    std::size_t sink = 0;
+    for (int r = 0; r < rounds; ++r)
+      for (const auto& in : inputs) sink += only == "cmark" ? cmark_only(in.bytes) : runbook_full(in.source);
+    std::fprintf(stderr, "(checksum %zu)\n", sink);
+    return 0;
+  }
+
   // One warm-up pass of each, untimed (page faults, lazily built rule tables).
   std::size_t sink = 0;
-  for (const auto& in : inputs) sink += cmark_only(in.bytes) + runbook_full(in.source) + runbook_top(in.source);
+  for (const auto& in : inputs)
+    sink += cmark_only(in.bytes) + cmark_on_arena(in.bytes) + runbook_full(in.source) + runbook_top(in.source);
 
-  std::vector<double> t_cmark, t_ours, t_top;
+  // Sides: 0 cmark, 1 runbook, 2 document only, 3 cmark on our arena.
+  constexpr int kSides = 4;
+  std::vector<double> totals[kSides];
   std::vector<FileTimes> per_file(inputs.size());
   for (int r = 0; r < rounds; ++r) {
-    double sum_cmark = 0, sum_ours = 0, sum_top = 0;
-    // Alternate which side goes first, so neither always runs on a warm cache.
-    for (int side = 0; side < 3; ++side) {
-      int which = (side + r) % 3;
+    double sum[kSides] = {};
+    // Rotate which side goes first, so none always runs on a warm cache.
+    for (int side = 0; side < kSides; ++side) {
+      int which = (side + r) % kSides;
       for (std::size_t i = 0; i < inputs.size(); ++i) {
         double t0 = now_ns();
-        if (which == 0) sink += cmark_only(inputs[i].bytes);
-        else if (which == 1) sink += runbook_full(inputs[i].source);
-        else sink += runbook_top(inputs[i].source);
+        switch (which) {
+          case 0: sink += cmark_only(inputs[i].bytes); break;
+          case 1: sink += runbook_full(inputs[i].source); break;
+          case 2: sink += runbook_top(inputs[i].source); break;
+          default: sink += cmark_on_arena(inputs[i].bytes);
+        }
         double dt = now_ns() - t0;
-        if (which == 0) sum_cmark += dt, per_file[i].cmark = std::min(per_file[i].cmark, dt);
-        else if (which == 1) sum_ours += dt, per_file[i].ours = std::min(per_file[i].ours, dt);
-        else sum_top += dt;
+        sum[which] += dt;
+        if (which == 0) per_file[i].cmark = std::min(per_file[i].cmark, dt);
+        if (which == 1) per_file[i].ours = std::min(per_file[i].ours, dt);
       }
     }
-    t_cmark.push_back(sum_cmark);
-    t_ours.push_back(sum_ours);
-    t_top.push_back(sum_top);
+    for (int k = 0; k < kSides; ++k) totals[k].push_back(sum[k]);
   }
+  const auto& t_cmark = totals[0];
+  const auto& t_ours = totals[1];
+  const auto& t_top = totals[2];
+  const auto& t_arena = totals[3];
 
   double mb = total_bytes / 1e6;
   double med_c = median(t_cmark), med_o = median(t_ours), med_t = median(t_top);
   double min_c = min_of(t_cmark), min_o = min_of(t_ours), min_t = min_of(t_top);
+  double med_a = median(t_arena), min_a = min_of(t_arena);
   auto ms = [](double ns) { return ns / 1e6; };
   auto mbps = [&](double ns) { return mb / (ns / 1e9); };
 
@@ -202,6 +233,7 @@ int main(int argc, char** argv) {
   if (skipped) std::printf("  (%d files skipped: unreadable or refused by check_source_text)\n", skipped);
   std::printf("  %-34s %10s %10s %10s\n", "", "median ms", "min ms", "MB/s (med)");
   std::printf("  %-34s %10.2f %10.2f %10.1f\n", "(a) cmark-gfm parse + free", ms(med_c), ms(min_c), mbps(med_c));
+  std::printf("  %-34s %10.2f %10.2f %10.1f\n", "(a') the same on runbook's arena", ms(med_a), ms(min_a), mbps(med_a));
   std::printf("  %-34s %10.2f %10.2f %10.1f\n", "(b) load_source + StepGraph::build", ms(med_o), ms(min_o), mbps(med_o));
   std::printf("  %-34s %10.2f %10.2f %10.1f\n", "    of which: document only", ms(med_t), ms(min_t), mbps(med_t));
   std::printf("  ratio (b)/(a): median %.2fx, min %.2fx (target <= 1.30x)\n", med_o / med_c, min_o / min_c);
@@ -224,6 +256,7 @@ int main(int argc, char** argv) {
   std::printf("cmark_ms_median=%.3f\ncmark_ms_min=%.3f\n", ms(med_c), ms(min_c));
   std::printf("runbook_ms_median=%.3f\nrunbook_ms_min=%.3f\n", ms(med_o), ms(min_o));
   std::printf("document_only_ms_median=%.3f\n", ms(med_t));
+  std::printf("cmark_arena_ms_median=%.3f\n", ms(med_a));
   std::printf("cmark_mb_s=%.1f\nrunbook_mb_s=%.1f\n", mbps(med_c), mbps(med_o));
   std::printf("ratio_parse=%.2f\nratio_parse_min=%.2f\n", med_o / med_c, min_o / min_c);
   std::printf("target_ratio_parse=1.30\n");

@@ -20,16 +20,21 @@ void attach(cmark_parser* parser, const char* name) {
     cmark_parser_attach_syntax_extension(parser, ext);
 }
 
+// First arena chunk per byte of input.
+constexpr std::size_t kArenaPerInputByte = 8;
+
 }  // namespace
 
 void Document::Free::operator()(cmark_node* node) const { cmark_node_free(node); }
 
 Document Document::parse(std::string_view text) {
   register_extensions_once();
-  cmark_parser* parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+  Document doc;
+  doc.arena_ = std::make_unique<NodeArena>(text.size() * kArenaPerInputByte);
+  NodeArena::Scope scope(*doc.arena_);
+  cmark_parser* parser = cmark_parser_new_with_mem(CMARK_OPT_DEFAULT, NodeArena::allocator());
   for (const char* name : {"table", "tasklist", "strikethrough", "autolink"}) attach(parser, name);
   cmark_parser_feed(parser, text.data(), text.size());
-  Document doc;
   doc.root_.reset(cmark_parser_finish(parser));
   cmark_parser_free(parser);
   return doc;

@@ -5,11 +5,13 @@
 #include <string>
 #include <string_view>
 
+#include "markdown/node_arena.h"
+
 struct cmark_node;
 
 namespace runbook::markdown {
 
-/// Owns a cmark-gfm document tree.
+/// Owns a cmark-gfm document tree, allocated from an arena of its own (see node_arena.h).
 class Document {
  public:
   /// Parses GFM text (tables, task lists, strikethrough, autolinks). Never fails.
@@ -22,6 +24,8 @@ class Document {
   struct Free {
     void operator()(cmark_node* node) const;
   };
+  // The arena outlives the tree: freeing the tree reads the blocks' headers.
+  std::unique_ptr<NodeArena> arena_;
   std::unique_ptr<cmark_node, Free> root_;
 };
 
