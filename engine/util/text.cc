@@ -77,28 +77,24 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 }
 
 void append_collapsed(std::string& out, std::string_view s) {
-  // Runs of other characters are copied whole; every run of white space becomes one space. This
-  // runs over all the prose of a playbook, so it goes by runs, not character by character.
+  // Every run of white space becomes one space. This runs over all the prose of a playbook: one
+  // pass, one table lookup and one store a byte, and no call per word.
   static constexpr auto kSpace = [] {
     std::array<bool, 256> t{};
     for (unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v'}) t[c] = true;
     return t;
   }();
-  auto space = [](char c) { return kSpace[static_cast<unsigned char>(c)]; };
   s = trim(s);
   const std::size_t start = out.size();
   out.resize(start + s.size());
   char* w = out.data() + start;
-  const char* p = s.data();
-  const char* end = p + s.size();
-  while (p < end) {
-    const char* run = p;
-    while (p < end && !space(*p)) ++p;
-    std::memcpy(w, run, static_cast<std::size_t>(p - run));
-    w += p - run;
-    if (p == end) break;
-    while (space(*p)) ++p;  // trimmed: a non-space follows
-    *w++ = ' ';
+  bool in_space = false;
+  for (char c : s) {
+    const bool space = kSpace[static_cast<unsigned char>(c)];
+    // Trimmed, so a run of space always ends before the text does: write one ' ' for the run.
+    *w = space ? ' ' : c;
+    w += !(space && in_space);
+    in_space = space;
   }
   out.resize(static_cast<std::size_t>(w - out.data()));
 }
