@@ -12,6 +12,10 @@ namespace {
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// The first characters a redirection (fd digits first) or a control operator can have: most
+// tokens are words, and need not be tried against either table.
+bool starts_redirect(char c) { return c == '<' || c == '>' || c == '&' || is_digit(c); }
+bool starts_op(char c) { return c == ';' || c == '&' || c == '|' || c == '(' || c == ')'; }
 
 // `NAME=` or `NAME+=` (optionally `NAME[i]=`): a following `(` opens an array value.
 bool is_array_assignment_prefix(std::string_view w) {
@@ -93,7 +97,7 @@ class TokenStream::Lexer {
     } else if (c == '#') {
       std::size_t eol = s_.find('\n', i_);
       i_ = eol == std::string_view::npos ? s_.size() : eol;
-    } else if (!redirect() && !arithmetic() && !op()) {
+    } else if (!(starts_redirect(c) && redirect()) && !(c == '(' && arithmetic()) && !(starts_op(c) && op())) {
       std::size_t end = word_end(s_, i_);
       if (end == i_) end = i_ + 1;  // a lone metachar nothing else claimed; keep moving
       add(TokenKind::Word, i_, end);

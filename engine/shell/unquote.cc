@@ -132,6 +132,11 @@ std::string_view interior(std::string_view raw, std::size_t begin, std::size_t e
 Word make_word(std::string_view raw) {
   Word w;
   w.raw = std::string(raw);
+  // Most words are plain (`kubectl`, `-n`, `prod`): nothing to unquote or keep whole.
+  if (raw.find_first_of("\\'\"$(`") == std::string_view::npos) {
+    w.text = w.raw;
+    return w;
+  }
   std::size_t i = 0;
   while (i < raw.size()) {
     char c = raw[i];
