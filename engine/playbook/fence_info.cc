@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <string_view>
 #include <vector>
 
 #include "util/text.h"
@@ -11,45 +12,49 @@ namespace runbook::playbook {
 
 namespace {
 
-constexpr std::array kShell = {"bash", "sh", "shell", "zsh", "ksh", "console", "shell-session",
-                               "shellsession", "terminal"};
-constexpr std::array kSql = {"sql", "psql", "postgresql", "postgres", "pgsql", "plpgsql", "mysql",
-                             "sqlite", "sqlite3", "tsql", "mssql"};
+using namespace std::string_view_literals;
+
+// The lists are string_views, so a lookup compares lengths first and never calls strlen: these
+// run for every line of every untyped block.
+constexpr std::array kShell = {"bash"sv, "sh"sv, "shell"sv, "zsh"sv, "ksh"sv, "console"sv, "shell-session"sv,
+                               "shellsession"sv, "terminal"sv};
+constexpr std::array kSql = {"sql"sv, "psql"sv, "postgresql"sv, "postgres"sv, "pgsql"sv, "plpgsql"sv, "mysql"sv,
+                             "sqlite"sv, "sqlite3"sv, "tsql"sv, "mssql"sv};
 constexpr std::array kOther = {
-    "yaml", "yml", "json", "jsonc", "json5", "python", "py", "ruby", "rb", "go", "golang", "js",
-    "javascript", "ts", "typescript", "java", "c", "cpp", "c++", "rust", "hcl", "terraform", "tf",
-    "toml", "ini", "conf", "cfg", "xml", "html", "css", "dockerfile", "docker", "diff", "patch",
-    "text", "txt", "plaintext", "plain", "markdown", "md", "mermaid", "plantuml", "jsonnet", "cron",
-    "crontab", "math", "latex", "tex", "log", "output", "csv", "tsv", "nginx", "apache", "properties",
-    "env", "dotenv", "groovy", "php", "perl", "lua", "powershell", "ps1", "ps", "cmd", "bat", "make",
-    "makefile", "protobuf", "proto", "graphql", "http", "logql", "nix", "vim", "regex", "none",
-    "gpg", "systemd", "yara", "kql", "spl", "csharp", "cs", "kotlin", "swift", "scala", "elixir",
-    "erlang", "haskell", "r", "jq", "awk", "sed", "lisp", "clojure", "scss", "less", "vue", "jsx",
-    "tsx", "svg", "asciidoc", "rst", "mdx", "ebnf", "abnf", "pem", "asn1", "dns", "zone"};
+    "yaml"sv, "yml"sv, "json"sv, "jsonc"sv, "json5"sv, "python"sv, "py"sv, "ruby"sv, "rb"sv, "go"sv, "golang"sv, "js"sv,
+    "javascript"sv, "ts"sv, "typescript"sv, "java"sv, "c"sv, "cpp"sv, "c++"sv, "rust"sv, "hcl"sv, "terraform"sv, "tf"sv,
+    "toml"sv, "ini"sv, "conf"sv, "cfg"sv, "xml"sv, "html"sv, "css"sv, "dockerfile"sv, "docker"sv, "diff"sv, "patch"sv,
+    "text"sv, "txt"sv, "plaintext"sv, "plain"sv, "markdown"sv, "md"sv, "mermaid"sv, "plantuml"sv, "jsonnet"sv, "cron"sv,
+    "crontab"sv, "math"sv, "latex"sv, "tex"sv, "log"sv, "output"sv, "csv"sv, "tsv"sv, "nginx"sv, "apache"sv, "properties"sv,
+    "env"sv, "dotenv"sv, "groovy"sv, "php"sv, "perl"sv, "lua"sv, "powershell"sv, "ps1"sv, "ps"sv, "cmd"sv, "bat"sv, "make"sv,
+    "makefile"sv, "protobuf"sv, "proto"sv, "graphql"sv, "http"sv, "logql"sv, "nix"sv, "vim"sv, "regex"sv, "none"sv,
+    "gpg"sv, "systemd"sv, "yara"sv, "kql"sv, "spl"sv, "csharp"sv, "cs"sv, "kotlin"sv, "swift"sv, "scala"sv, "elixir"sv,
+    "erlang"sv, "haskell"sv, "r"sv, "jq"sv, "awk"sv, "sed"sv, "lisp"sv, "clojure"sv, "scss"sv, "less"sv, "vue"sv, "jsx"sv,
+    "tsx"sv, "svg"sv, "asciidoc"sv, "rst"sv, "mdx"sv, "ebnf"sv, "abnf"sv, "pem"sv, "asn1"sv, "dns"sv, "zone"sv};
 
 // Programs whose presence at the start of every line marks an untyped block as shell.
 constexpr std::array kKnownPrograms = {
-    "kubectl", "helm", "curl", "wget", "docker", "podman", "psql", "mysql", "redis-cli", "systemctl",
-    "journalctl", "sudo", "ssh", "scp", "git", "gitlab-ctl", "gitlab-rake", "gitlab-psql",
-    "chef-client", "knife", "consul", "vault", "terraform", "aws", "gcloud", "az", "gsutil", "ls",
-    "cat", "grep", "tail", "head", "df", "du", "ps", "top", "find", "rm", "echo", "export", "watch",
-    "openssl", "dig", "nslookup", "ping", "jq", "sed", "awk", "ip", "ss", "netstat", "lsof", "kill",
-    "pkill", "service", "tar", "cp", "mv", "mkdir", "chmod", "chown", "cd", "less", "tee", "xargs",
-    "etcdctl", "patronictl", "pg_dump", "pg_restore", "crictl", "ctr", "nc", "telnet", "traceroute",
-    "mtr", "iptables", "nft", "mount", "umount", "lsblk", "free", "uptime", "dmesg", "sysctl",
-    "ansible", "ansible-playbook", "kubeadm", "minikube", "kind", "eksctl", "oc", "istioctl",
-    "promtool", "amtool", "logcli", "bundle", "rails", "rake", "sidekiqctl", "pgbouncer", "stat",
-    "date", "env", "printf", "touch", "ln", "unzip", "gzip", "zcat", "zgrep", "sort", "uniq", "wc"};
+    "kubectl"sv, "helm"sv, "curl"sv, "wget"sv, "docker"sv, "podman"sv, "psql"sv, "mysql"sv, "redis-cli"sv, "systemctl"sv,
+    "journalctl"sv, "sudo"sv, "ssh"sv, "scp"sv, "git"sv, "gitlab-ctl"sv, "gitlab-rake"sv, "gitlab-psql"sv,
+    "chef-client"sv, "knife"sv, "consul"sv, "vault"sv, "terraform"sv, "aws"sv, "gcloud"sv, "az"sv, "gsutil"sv, "ls"sv,
+    "cat"sv, "grep"sv, "tail"sv, "head"sv, "df"sv, "du"sv, "ps"sv, "top"sv, "find"sv, "rm"sv, "echo"sv, "export"sv, "watch"sv,
+    "openssl"sv, "dig"sv, "nslookup"sv, "ping"sv, "jq"sv, "sed"sv, "awk"sv, "ip"sv, "ss"sv, "netstat"sv, "lsof"sv, "kill"sv,
+    "pkill"sv, "service"sv, "tar"sv, "cp"sv, "mv"sv, "mkdir"sv, "chmod"sv, "chown"sv, "cd"sv, "less"sv, "tee"sv, "xargs"sv,
+    "etcdctl"sv, "patronictl"sv, "pg_dump"sv, "pg_restore"sv, "crictl"sv, "ctr"sv, "nc"sv, "telnet"sv, "traceroute"sv,
+    "mtr"sv, "iptables"sv, "nft"sv, "mount"sv, "umount"sv, "lsblk"sv, "free"sv, "uptime"sv, "dmesg"sv, "sysctl"sv,
+    "ansible"sv, "ansible-playbook"sv, "kubeadm"sv, "minikube"sv, "kind"sv, "eksctl"sv, "oc"sv, "istioctl"sv,
+    "promtool"sv, "amtool"sv, "logcli"sv, "bundle"sv, "rails"sv, "rake"sv, "sidekiqctl"sv, "pgbouncer"sv, "stat"sv,
+    "date"sv, "env"sv, "printf"sv, "touch"sv, "ln"sv, "unzip"sv, "gzip"sv, "zcat"sv, "zgrep"sv, "sort"sv, "uniq"sv, "wc"sv};
 
 bool in(std::string_view word, const auto& list) {
-  return std::any_of(list.begin(), list.end(), [&](const char* x) { return word == x; });
+  return std::any_of(list.begin(), list.end(), [&](std::string_view x) { return word == x; });
 }
 
-std::string first_word(std::string_view line) {
+std::string_view first_word(std::string_view line) {
   line = util::trim(line);
-  if (line.rfind("$ ", 0) == 0) line.remove_prefix(2);
+  if (line.starts_with("$ ")) line.remove_prefix(2);
   std::size_t end = line.find_first_of(" \t");
-  return std::string(line.substr(0, end));
+  return line.substr(0, end);
 }
 
 // "Status: Investigating", "\"Impact: all users": a capitalised label of a few words, a colon, a value.
@@ -144,12 +149,12 @@ bool is_known_language(std::string_view language) {
 std::string suggest_language(std::string_view language) {
   std::string best;
   std::size_t best_d = 3;
-  auto consider = [&](const char* cand) {
+  auto consider = [&](std::string_view cand) {
     std::size_t d = edit_distance(language, cand);
-    if (d < best_d && d * 3 <= std::string_view(cand).size()) best_d = d, best = cand;
+    if (d < best_d && d * 3 <= cand.size()) best_d = d, best = cand;
   };
-  for (const char* c : kShell) consider(c);
-  for (const char* c : kSql) consider(c);
+  for (std::string_view c : kShell) consider(c);
+  for (std::string_view c : kSql) consider(c);
   consider("promql");
   return best;
 }
@@ -171,7 +176,7 @@ Inference infer_block(std::string_view language, std::string_view body) {
     if (has_bracket_placeholder(line)) placeholder = true;
     if (is_message_field(line)) ++fields;
     if (line[0] == '#') continue;
-    std::string w = first_word(line);
+    std::string_view w = first_word(line);
     if (in(w, kKnownPrograms)) {
       ++commands;
       if (line.find("<<") != std::string_view::npos) heredoc = true;

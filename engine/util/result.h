@@ -18,7 +18,10 @@ struct Error {
     std::string out;
     if (!file.empty()) {
       out += file;
-      if (line > 0) out += ":" + std::to_string(line);
+      if (line > 0) {
+        out += ':';  // appended piecewise: GCC 12 warns (-Wrestrict, falsely) on ":" + to_string()
+        out += std::to_string(line);
+      }
       out += ": ";
     }
     return out + message;
