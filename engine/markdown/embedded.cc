@@ -86,9 +86,26 @@ EmbeddedDocument recover(const std::vector<std::string_view>& lines, const Opene
   return doc;
 }
 
+// Whether some run of three fence characters is followed, after blanks, by an 'm': every
+// ```markdown or ~~~md opener has one. Most documents have none, and then they are not split
+// into lines at all. A superset of the openers, so the answer never changes, only the cost.
+bool may_hold_opener(std::string_view text) {
+  for (std::string_view fence : {std::string_view("```"), std::string_view("~~~")}) {
+    for (std::size_t p = text.find(fence); p != std::string_view::npos; p = text.find(fence, p)) {
+      std::size_t k = p;
+      while (k < text.size() && text[k] == fence[0]) ++k;
+      while (k < text.size() && (text[k] == ' ' || text[k] == '\t' || text[k] == '\f' || text[k] == '\v' || text[k] == '\r')) ++k;
+      if (k < text.size() && (text[k] == 'm' || text[k] == 'M')) return true;
+      p = k;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<EmbeddedDocument> find_embedded_documents(std::string_view text) {
+  if (!may_hold_opener(text)) return {};
   auto lines = util::split_lines(text);
   auto openers = find_openers(lines);
   std::vector<EmbeddedDocument> docs;

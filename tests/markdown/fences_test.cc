@@ -51,6 +51,20 @@ TEST_CASE("a well-formed ````markdown document is recovered with its inner fence
   CHECK(docs[0].stray_fence_lines.empty());
 }
 
+TEST_CASE("embedded openers in any case, after blanks, with tildes; other fences are not openers") {
+  // Documents without an opener are not split into lines at all; these check the quick test
+  // that decides it lets every kind of opener through and finds nothing where there is none.
+  auto tilde = find_embedded_documents("intro\n~~~~ \tMD\n# Inner\n~~~~\n");
+  REQUIRE(tilde.size() == 1);
+  CHECK(tilde[0].open_line == 2);
+  CHECK(tilde[0].text == "# Inner\n");
+  auto upper = find_embedded_documents("```bash\nls\n```\n```Markdown {title=x}\n# T\n```\n");
+  REQUIRE(upper.size() == 1);
+  CHECK(upper[0].open_line == 4);
+  CHECK(find_embedded_documents("```bash\nmake\n```\n~~~\nmd5sum x\n~~~\n```mermaid\ngraph\n```\n").empty());
+  CHECK(find_embedded_documents("no fences, markdown and md in prose\n").empty());
+}
+
 TEST_CASE("mis-nested embedded documents: doubled closers are strays, ``` openers hold ```` closers") {
   const char* text =
       "````markdown\n"        // 1
