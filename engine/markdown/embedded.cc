@@ -94,7 +94,9 @@ bool may_hold_opener(std::string_view text) {
     for (std::size_t p = text.find(fence); p != std::string_view::npos; p = text.find(fence, p)) {
       std::size_t k = p;
       while (k < text.size() && text[k] == fence[0]) ++k;
-      while (k < text.size() && (text[k] == ' ' || text[k] == '\t' || text[k] == '\f' || text[k] == '\v' || text[k] == '\r')) ++k;
+      while (k < text.size() && (text[k] == ' ' || text[k] == '\t' || text[k] == '\f' || text[k] == '\v' ||
+                                 text[k] == '\r'))
+        ++k;
       if (k < text.size() && (text[k] == 'm' || text[k] == 'M')) return true;
       p = k;
     }

@@ -16,35 +16,43 @@ using namespace std::string_view_literals;
 
 // The lists are string_views, so a lookup compares lengths first and never calls strlen: these
 // run for every line of every untyped block.
-constexpr std::array kShell = {"bash"sv, "sh"sv, "shell"sv, "zsh"sv, "ksh"sv, "console"sv, "shell-session"sv,
-                               "shellsession"sv, "terminal"sv};
-constexpr std::array kSql = {"sql"sv, "psql"sv, "postgresql"sv, "postgres"sv, "pgsql"sv, "plpgsql"sv, "mysql"sv,
-                             "sqlite"sv, "sqlite3"sv, "tsql"sv, "mssql"sv};
+constexpr std::array kShell = {
+    "bash"sv, "sh"sv, "shell"sv, "zsh"sv, "ksh"sv, "console"sv, "shell-session"sv, "shellsession"sv,
+    "terminal"sv};
+constexpr std::array kSql = {
+    "sql"sv, "psql"sv, "postgresql"sv, "postgres"sv, "pgsql"sv, "plpgsql"sv, "mysql"sv, "sqlite"sv,
+    "sqlite3"sv, "tsql"sv, "mssql"sv};
 constexpr std::array kOther = {
-    "yaml"sv, "yml"sv, "json"sv, "jsonc"sv, "json5"sv, "python"sv, "py"sv, "ruby"sv, "rb"sv, "go"sv, "golang"sv, "js"sv,
-    "javascript"sv, "ts"sv, "typescript"sv, "java"sv, "c"sv, "cpp"sv, "c++"sv, "rust"sv, "hcl"sv, "terraform"sv, "tf"sv,
-    "toml"sv, "ini"sv, "conf"sv, "cfg"sv, "xml"sv, "html"sv, "css"sv, "dockerfile"sv, "docker"sv, "diff"sv, "patch"sv,
-    "text"sv, "txt"sv, "plaintext"sv, "plain"sv, "markdown"sv, "md"sv, "mermaid"sv, "plantuml"sv, "jsonnet"sv, "cron"sv,
-    "crontab"sv, "math"sv, "latex"sv, "tex"sv, "log"sv, "output"sv, "csv"sv, "tsv"sv, "nginx"sv, "apache"sv, "properties"sv,
-    "env"sv, "dotenv"sv, "groovy"sv, "php"sv, "perl"sv, "lua"sv, "powershell"sv, "ps1"sv, "ps"sv, "cmd"sv, "bat"sv, "make"sv,
-    "makefile"sv, "protobuf"sv, "proto"sv, "graphql"sv, "http"sv, "logql"sv, "nix"sv, "vim"sv, "regex"sv, "none"sv,
-    "gpg"sv, "systemd"sv, "yara"sv, "kql"sv, "spl"sv, "csharp"sv, "cs"sv, "kotlin"sv, "swift"sv, "scala"sv, "elixir"sv,
-    "erlang"sv, "haskell"sv, "r"sv, "jq"sv, "awk"sv, "sed"sv, "lisp"sv, "clojure"sv, "scss"sv, "less"sv, "vue"sv, "jsx"sv,
-    "tsx"sv, "svg"sv, "asciidoc"sv, "rst"sv, "mdx"sv, "ebnf"sv, "abnf"sv, "pem"sv, "asn1"sv, "dns"sv, "zone"sv};
+    "yaml"sv, "yml"sv, "json"sv, "jsonc"sv, "json5"sv, "python"sv, "py"sv, "ruby"sv, "rb"sv, "go"sv,
+    "golang"sv, "js"sv, "javascript"sv, "ts"sv, "typescript"sv, "java"sv, "c"sv, "cpp"sv, "c++"sv,
+    "rust"sv, "hcl"sv, "terraform"sv, "tf"sv, "toml"sv, "ini"sv, "conf"sv, "cfg"sv, "xml"sv,
+    "html"sv, "css"sv, "dockerfile"sv, "docker"sv, "diff"sv, "patch"sv, "text"sv, "txt"sv,
+    "plaintext"sv, "plain"sv, "markdown"sv, "md"sv, "mermaid"sv, "plantuml"sv, "jsonnet"sv,
+    "cron"sv, "crontab"sv, "math"sv, "latex"sv, "tex"sv, "log"sv, "output"sv, "csv"sv, "tsv"sv,
+    "nginx"sv, "apache"sv, "properties"sv, "env"sv, "dotenv"sv, "groovy"sv, "php"sv, "perl"sv,
+    "lua"sv, "powershell"sv, "ps1"sv, "ps"sv, "cmd"sv, "bat"sv, "make"sv, "makefile"sv,
+    "protobuf"sv, "proto"sv, "graphql"sv, "http"sv, "logql"sv, "nix"sv, "vim"sv, "regex"sv,
+    "none"sv, "gpg"sv, "systemd"sv, "yara"sv, "kql"sv, "spl"sv, "csharp"sv, "cs"sv, "kotlin"sv,
+    "swift"sv, "scala"sv, "elixir"sv, "erlang"sv, "haskell"sv, "r"sv, "jq"sv, "awk"sv, "sed"sv,
+    "lisp"sv, "clojure"sv, "scss"sv, "less"sv, "vue"sv, "jsx"sv, "tsx"sv, "svg"sv, "asciidoc"sv,
+    "rst"sv, "mdx"sv, "ebnf"sv, "abnf"sv, "pem"sv, "asn1"sv, "dns"sv, "zone"sv};
 
 // Programs whose presence at the start of every line marks an untyped block as shell.
 constexpr std::array kKnownPrograms = {
-    "kubectl"sv, "helm"sv, "curl"sv, "wget"sv, "docker"sv, "podman"sv, "psql"sv, "mysql"sv, "redis-cli"sv, "systemctl"sv,
-    "journalctl"sv, "sudo"sv, "ssh"sv, "scp"sv, "git"sv, "gitlab-ctl"sv, "gitlab-rake"sv, "gitlab-psql"sv,
-    "chef-client"sv, "knife"sv, "consul"sv, "vault"sv, "terraform"sv, "aws"sv, "gcloud"sv, "az"sv, "gsutil"sv, "ls"sv,
-    "cat"sv, "grep"sv, "tail"sv, "head"sv, "df"sv, "du"sv, "ps"sv, "top"sv, "find"sv, "rm"sv, "echo"sv, "export"sv, "watch"sv,
-    "openssl"sv, "dig"sv, "nslookup"sv, "ping"sv, "jq"sv, "sed"sv, "awk"sv, "ip"sv, "ss"sv, "netstat"sv, "lsof"sv, "kill"sv,
-    "pkill"sv, "service"sv, "tar"sv, "cp"sv, "mv"sv, "mkdir"sv, "chmod"sv, "chown"sv, "cd"sv, "less"sv, "tee"sv, "xargs"sv,
-    "etcdctl"sv, "patronictl"sv, "pg_dump"sv, "pg_restore"sv, "crictl"sv, "ctr"sv, "nc"sv, "telnet"sv, "traceroute"sv,
-    "mtr"sv, "iptables"sv, "nft"sv, "mount"sv, "umount"sv, "lsblk"sv, "free"sv, "uptime"sv, "dmesg"sv, "sysctl"sv,
-    "ansible"sv, "ansible-playbook"sv, "kubeadm"sv, "minikube"sv, "kind"sv, "eksctl"sv, "oc"sv, "istioctl"sv,
-    "promtool"sv, "amtool"sv, "logcli"sv, "bundle"sv, "rails"sv, "rake"sv, "sidekiqctl"sv, "pgbouncer"sv, "stat"sv,
-    "date"sv, "env"sv, "printf"sv, "touch"sv, "ln"sv, "unzip"sv, "gzip"sv, "zcat"sv, "zgrep"sv, "sort"sv, "uniq"sv, "wc"sv};
+    "kubectl"sv, "helm"sv, "curl"sv, "wget"sv, "docker"sv, "podman"sv, "psql"sv, "mysql"sv,
+    "redis-cli"sv, "systemctl"sv, "journalctl"sv, "sudo"sv, "ssh"sv, "scp"sv, "git"sv,
+    "gitlab-ctl"sv, "gitlab-rake"sv, "gitlab-psql"sv, "chef-client"sv, "knife"sv, "consul"sv,
+    "vault"sv, "terraform"sv, "aws"sv, "gcloud"sv, "az"sv, "gsutil"sv, "ls"sv, "cat"sv, "grep"sv,
+    "tail"sv, "head"sv, "df"sv, "du"sv, "ps"sv, "top"sv, "find"sv, "rm"sv, "echo"sv, "export"sv,
+    "watch"sv, "openssl"sv, "dig"sv, "nslookup"sv, "ping"sv, "jq"sv, "sed"sv, "awk"sv, "ip"sv,
+    "ss"sv, "netstat"sv, "lsof"sv, "kill"sv, "pkill"sv, "service"sv, "tar"sv, "cp"sv, "mv"sv,
+    "mkdir"sv, "chmod"sv, "chown"sv, "cd"sv, "less"sv, "tee"sv, "xargs"sv, "etcdctl"sv,
+    "patronictl"sv, "pg_dump"sv, "pg_restore"sv, "crictl"sv, "ctr"sv, "nc"sv, "telnet"sv,
+    "traceroute"sv, "mtr"sv, "iptables"sv, "nft"sv, "mount"sv, "umount"sv, "lsblk"sv, "free"sv,
+    "uptime"sv, "dmesg"sv, "sysctl"sv, "ansible"sv, "ansible-playbook"sv, "kubeadm"sv, "minikube"sv,
+    "kind"sv, "eksctl"sv, "oc"sv, "istioctl"sv, "promtool"sv, "amtool"sv, "logcli"sv, "bundle"sv,
+    "rails"sv, "rake"sv, "sidekiqctl"sv, "pgbouncer"sv, "stat"sv, "date"sv, "env"sv, "printf"sv,
+    "touch"sv, "ln"sv, "unzip"sv, "gzip"sv, "zcat"sv, "zgrep"sv, "sort"sv, "uniq"sv, "wc"sv};
 
 bool in(std::string_view word, const auto& list) {
   return std::any_of(list.begin(), list.end(), [&](std::string_view x) { return word == x; });
