@@ -42,7 +42,10 @@ bool may_start_with_if(cmark_node* para) {
 class Walker {
  public:
   Walker(const ParseOptions& options, Playbook& pb)
-      : opts_(options), pb_(pb), classifier_(options.classifier ? options.classifier : &default_classifier()) {}
+      : opts_(options),
+        pb_(pb),
+        classifier_(options.classifier ? options.classifier : &default_classifier()),
+        verdicts_(options.verdicts ? *options.verdicts : own_verdicts_) {}
 
   void run(cmark_node* root) {
     for (cmark_node* n = cmark_node_first_child(root); n; n = cmark_node_next(n)) block(n);
@@ -425,7 +428,8 @@ class Walker {
   std::vector<bool> detection_;  ///< per section: its title names detection or alerts
   bool pending_questions_ = false;
   std::string context_;
-  mutable std::unordered_map<std::string, safety::Verdict> verdicts_;
+  VerdictMemo own_verdicts_;
+  VerdictMemo& verdicts_;
 };
 
 }  // namespace

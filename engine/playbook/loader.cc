@@ -100,7 +100,10 @@ util::Result<Playbook> parse_playbook(std::string_view text, const std::string& 
   return pb;
 }
 
-util::Result<std::vector<Playbook>> load_source(const util::SourceFile& source, const ParseOptions& options) {
+util::Result<std::vector<Playbook>> load_source(const util::SourceFile& source, const ParseOptions& given) {
+  VerdictMemo memo;
+  ParseOptions options = given;
+  if (!options.verdicts) options.verdicts = &memo;
   auto top = parse_playbook(source.text, source.path, options);
   if (!top) return top.error();
   std::vector<Playbook> out;

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "playbook/model.h"
@@ -12,9 +13,16 @@
 
 namespace runbook::playbook {
 
+/// Safety verdicts by the command text they were given for, under one classifier.
+using VerdictMemo = std::unordered_map<std::string, safety::Verdict>;
+
 /// Settings for parsing.
 struct ParseOptions {
   const safety::Classifier* classifier = nullptr;  ///< nullptr: the built-in rules
+  /// Shared by the parses of one source (load_source sets it), so a command that appears in the
+  /// document and again in a playbook embedded in it is classified once. nullptr: each parse
+  /// keeps its own. Must have been filled under the same classifier.
+  VerdictMemo* verdicts = nullptr;
   int line_offset = 0;        ///< added to every line number (for embedded playbooks)
   int max_nesting = 256;      ///< deeper block nesting is refused with an error
   bool find_embedded = true;  ///< load_* also returns playbooks embedded in markdown fences

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <deque>
+#include <vector>
 
 #include "shell/scan.h"
 
@@ -71,10 +71,13 @@ class TokenStream::Lexer {
 
   // Tokens queue up only while a heredoc waits for its body (normally the rest of one line).
   bool next(Token& out) {
-    while ((tokens_.empty() || !pending_heredocs_.empty()) && i_ < s_.size()) step();
-    if (tokens_.empty()) return false;
-    out = tokens_.front();
-    tokens_.pop_front();
+    if (head_ == tokens_.size()) {  // all handed out: reuse the storage
+      tokens_.clear();
+      head_ = 0;
+    }
+    while ((head_ == tokens_.size() || !pending_heredocs_.empty()) && i_ < s_.size()) step();
+    if (head_ == tokens_.size()) return false;
+    out = tokens_[head_++];
     pending_heredocs_.clear();  // only non-empty here at the end of the text
     return true;
   }
@@ -82,8 +85,9 @@ class TokenStream::Lexer {
  private:
   std::string_view s_;
   std::size_t i_ = 0;
-  std::deque<Token> tokens_;
-  std::vector<std::size_t> pending_heredocs_;  // queue indexes waiting for their bodies
+  std::vector<Token> tokens_;  // [head_, size): read, not yet handed out
+  std::size_t head_ = 0;
+  std::vector<std::size_t> pending_heredocs_;  // indexes into tokens_ waiting for their bodies
   std::size_t no_arithmetic_before_ = 0;
 
   void step() {

@@ -238,3 +238,48 @@ TEST_CASE("embedded playbooks are listed after the document, with file line numb
   CHECK(emb.range.last == 15);
   CHECK(doc.steps[0].embedded_title == "Playbook: Service Down");
 }
+
+TEST_CASE("the document and its embedded playbooks share one verdict memo") {
+  std::string text =
+      "# Handbook\n\n```bash\nkubectl get pods\n```\n\n````markdown\n# Playbook: Pods\n\n## Check\n\n"
+      "```bash\nkubectl get pods\nkubectl delete pod web-1\n```\n````\n";
+  auto source = runbook::util::check_source_text("hb.md", text);
+  REQUIRE(source.ok());
+
+  SUBCASE("each distinct command is classified once, into the caller's memo") {
+    runbook::playbook::VerdictMemo memo;
+    runbook::playbook::ParseOptions options;
+    options.verdicts = &memo;
+    auto r = runbook::playbook::load_source(*source, options);
+    REQUIRE(r.ok());
+    REQUIRE(r->size() == 2);
+    CHECK(memo.size() == 2);
+    REQUIRE(memo.count("kubectl delete pod web-1"));
+    CHECK(memo.at("kubectl delete pod web-1").rule == "kubectl.delete");
+    // The memo changes nothing: the same verdicts as a parse that keeps its own.
+    const std::size_t from = text.find("# Playbook");
+    auto alone = runbook::playbook::parse_playbook(text.substr(from, text.rfind("````") - from), "hb.md");
+    REQUIRE(alone.ok());
+    REQUIRE((*r)[1].steps.size() == alone->steps.size());
+    for (std::size_t i = 0; i < alone->steps.size(); ++i) {
+      CHECK((*r)[1].steps[i].safety.rule == alone->steps[i].safety.rule);
+      CHECK((*r)[1].steps[i].safety.level == alone->steps[i].safety.level);
+    }
+  }
+
+  SUBCASE("a verdict already in the memo is used by the document and the embedded playbook alike") {
+    runbook::playbook::VerdictMemo memo;
+    memo["kubectl get pods"] = {runbook::safety::Level::Destructive, "test.seeded", "seeded by the test", ""};
+    runbook::playbook::ParseOptions options;
+    options.verdicts = &memo;
+    auto r = runbook::playbook::load_source(*source, options);
+    REQUIRE(r.ok());
+    REQUIRE(r->size() == 2);
+    REQUIRE(!(*r)[0].steps.empty());
+    CHECK((*r)[0].steps[0].safety.rule == "test.seeded");
+    const auto& check = (*r)[1].steps.at(0);
+    REQUIRE(check.parts.size() == 2);
+    CHECK(check.parts[0].safety.rule == "test.seeded");
+    CHECK(check.parts[1].safety.rule == "kubectl.delete");
+  }
+}
