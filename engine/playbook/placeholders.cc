@@ -669,6 +669,7 @@ std::vector<Variable> find_variables(std::string_view text, StepKind kind, Inter
   else scan_dollar_brace(text, occ);
   if (kind == StepKind::Template || kind == StepKind::Checklist || kind == StepKind::Decision)
     scan_bracket(text, occ);
+  if (occ.empty()) return {};  // most blocks and items: no need to index their lines
   std::stable_sort(occ.begin(), occ.end(), [](const Occurrence& a, const Occurrence& b) { return a.pos < b.pos; });
 
   std::vector<std::size_t> starts = line_starts(text);

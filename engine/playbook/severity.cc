@@ -213,15 +213,14 @@ std::optional<Number> number_at(std::string_view s, std::size_t pos) {
     }
     return Number{std::stod(std::string(s.substr(pos, i - pos))), i};
   }
-  static constexpr std::array<std::pair<const char*, int>, 14> kWordsNum = {{
+  static constexpr std::array<std::pair<std::string_view, int>, 14> kWordsNum = {{
       {"a", 1}, {"an", 1}, {"one", 1}, {"two", 2}, {"three", 3}, {"four", 4}, {"five", 5},
       {"six", 6}, {"seven", 7}, {"eight", 8}, {"nine", 9}, {"ten", 10}, {"twelve", 12},
       {"fifteen", 15},
   }};
-  for (const auto& [word, value] : kWordsNum) {
-    std::string_view w = word;
-    if (s.substr(pos, w.size()) == w && whole_word(s, pos, w.size())) return Number{double(value), pos + w.size()};
-  }
+  for (const auto& [w, value] : kWordsNum)
+    if (s[pos] == w[0] && s.substr(pos, w.size()) == w && whole_word(s, pos, w.size()))
+      return Number{double(value), pos + w.size()};
   return std::nullopt;
 }
 

@@ -201,6 +201,9 @@ class Scanner {
 
 }  // namespace
 
-std::vector<OutputRedirect> find_output_redirects(std::string_view text) { return Scanner(text).run(); }
+std::vector<OutputRedirect> find_output_redirects(std::string_view text) {
+  if (text.find('>') == std::string_view::npos) return {};  // every output redirection has one
+  return Scanner(text).run();
+}
 
 }  // namespace runbook::safety

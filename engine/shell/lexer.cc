@@ -36,7 +36,9 @@ std::size_t word_end(std::string_view s, std::size_t i) {
     i = construct_end(s, i + 1);  // process substitution <( ) / >( )
   while (i < s.size()) {
     char c = s[i];
-    if (c == '\\') {
+    if (is_plain_word_char(c)) {
+      ++i;
+    } else if (c == '\\') {
       i += 2;
     } else if (opens_construct(s, i)) {
       i = construct_end(s, i);

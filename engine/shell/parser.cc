@@ -45,6 +45,37 @@ std::string strip_leading_tabs(std::string_view body) {
   return out;
 }
 
+// Words that, in command position, start a compound command or change how the following words
+// are read, rather than naming a program. Assignments (`X=1`) are handled on their own.
+bool is_reserved_at_command_position(std::string_view w) {
+  return is_one_of(w, {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time",
+                       "esac", "for", "select", "case", "function", "[["}) ||
+         w.substr(0, 2) == "((";
+}
+
+// A one-line command of plain words, the most common kind in playbooks (`kubectl get pods -n
+// prod`), parses to the same single simple command without the lexer: its words are its
+// blank-separated parts. Returns false, having added nothing, for anything else.
+bool parse_plain(std::string_view text, ParsedScript& out) {
+  for (char c : text)
+    if ((!is_plain_word_char(c) && c != ' ' && c != '\t') || c == '#') return false;
+  SimpleCommand cmd;
+  std::size_t i = 0;
+  for (;;) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    if (i == text.size()) break;
+    std::size_t j = i;
+    while (j < text.size() && text[j] != ' ' && text[j] != '\t') ++j;
+    std::string_view w = text.substr(i, j - i);
+    if (cmd.words.empty() && (w.find('=') != std::string_view::npos || is_reserved_at_command_position(w)))
+      return false;
+    cmd.words.push_back(Word{std::string(w), std::string(w), false});
+    i = j;
+  }
+  if (!cmd.words.empty()) out.commands.push_back(std::move(cmd));
+  return true;
+}
+
 class Walker {
  public:
   Walker(ParsedScript& out, int depth) : out_(out), depth_(depth) {}
@@ -188,6 +219,7 @@ class Walker {
 
 ParsedScript parse_script(std::string_view text) {
   ParsedScript out;
+  if (parse_plain(text, out)) return out;
   Walker(out, 0).run(text);
   return out;
 }

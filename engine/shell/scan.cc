@@ -5,16 +5,6 @@
 
 namespace runbook::shell {
 
-bool is_metachar(char c) {
-  switch (c) {
-    case ' ': case '\t': case '\r': case '\n': case ';': case '&': case '|': case '(': case ')':
-    case '<': case '>':
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 
 std::size_t name_length(std::string_view s, std::size_t i) {

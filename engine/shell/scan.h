@@ -8,8 +8,36 @@
 
 namespace runbook::shell {
 
+namespace detail {
+// Character classes, one bit each, for the scanners' inner loops.
+enum : unsigned char { kMeta = 1, kSpecial = 2 };
+constexpr unsigned char char_class(unsigned char c) {
+  switch (c) {
+    case ' ': case '\t': case '\r': case '\n': case ';': case '&': case '|': case ')': case '<': case '>':
+      return kMeta;
+    case '(':
+      return kMeta | kSpecial;
+    case '\\': case '\'': case '"': case '$': case '`':
+      return kSpecial;
+    default:
+      return 0;
+  }
+}
+struct CharClasses {
+  unsigned char of[256] = {};
+  constexpr CharClasses() {
+    for (int c = 0; c < 256; ++c) of[c] = char_class(static_cast<unsigned char>(c));
+  }
+};
+inline constexpr CharClasses kCharClasses{};
+}  // namespace detail
+
 /// True for the characters that end an unquoted word: blanks, newline and `;&|()<>`.
-bool is_metachar(char c);
+inline bool is_metachar(char c) { return detail::kCharClasses.of[static_cast<unsigned char>(c)] & detail::kMeta; }
+
+/// True for a character an unquoted word simply continues with: not a metacharacter and none of
+/// the backslash, quotes, `$`, backtick or `(` that open something. Most bytes of a script are.
+inline bool is_plain_word_char(char c) { return detail::kCharClasses.of[static_cast<unsigned char>(c)] == 0; }
 
 /// True for a character that may start a shell variable name.
 bool is_name_start(char c);

@@ -31,7 +31,7 @@ bool is_arithmetic(std::string_view raw, std::size_t i) {
 std::vector<std::string> command_substitutions(std::string_view raw, bool heredoc_body) {
   std::vector<std::string> out;
   // Every substitution opens with `$(`, `<(`, `>(` or a backtick.
-  if (raw.find_first_of("(`") == std::string_view::npos) return out;
+  if (raw.find('(') == std::string_view::npos && raw.find('`') == std::string_view::npos) return out;
   bool in_double = false;
   std::size_t i = 0;
   while (i < raw.size()) {

@@ -1,5 +1,7 @@
 #include "shell/unquote.h"
 
+#include <algorithm>
+
 #include "shell/scan.h"
 
 namespace runbook::shell {
@@ -133,7 +135,7 @@ Word make_word(std::string_view raw) {
   Word w;
   w.raw = std::string(raw);
   // Most words are plain (`kubectl`, `-n`, `prod`): nothing to unquote or keep whole.
-  if (raw.find_first_of("\\'\"$(`") == std::string_view::npos) {
+  if (std::all_of(raw.begin(), raw.end(), is_plain_word_char)) {
     w.text = w.raw;
     return w;
   }

@@ -1,8 +1,10 @@
 #include <doctest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "shell/parser.h"
 #include "shell/words.h"
 
 using runbook::shell::simple_commands;
@@ -124,4 +126,40 @@ TEST_CASE("split_words: quote removal without expansion") {
   CHECK_FALSE(words[3].quoted);
   CHECK(texts(split_words("grep -v x > out 2>&1")) == Strings{"grep", "-v", "x"});
   CHECK(split_words("").empty());
+}
+
+TEST_CASE("parse_script: one-line commands of plain words parse as the lexer would parse them") {
+  // The fast path for plain one-line commands must agree with the lexer and walker, which a
+  // trailing ` ;` forces (it ends the command and adds nothing).
+  const std::vector<std::string> vocabulary = {
+      "kubectl", "get", "pods", "-n", "prod", "--namespace=prod", "-o", "json", "psql", "-c", "SELECT",
+      "a=b", "X=1", "if", "then", "fi", "for", "in", "do", "done", "case", "esac", "while", "until",
+      "function", "select", "time", "!", "{", "}", "[[", "]]", "{a,b}", "~/x", "*.log", "a#b", "#",
+      "-f", "./run.sh", "café", "",
+  };
+  std::uint32_t seed = 12345;
+  auto next = [&seed] { return seed = seed * 1664525u + 1013904223u; };
+  auto words_of = [](const runbook::shell::ParsedScript& p) {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& c : p.commands) {
+      std::vector<std::string> w = c.assignments;
+      w.push_back("|");
+      for (const auto& word : c.words) w.push_back(word.raw + "\x1f" + word.text + (word.quoted ? "q" : ""));
+      out.push_back(w);
+    }
+    return out;
+  };
+  for (int n = 0; n < 3000; ++n) {
+    std::string text;
+    const int count = static_cast<int>(next() >> 29);  // 0..7 words
+    for (int i = 0; i < count; ++i) {
+      text += (next() >> 31) ? " " : (next() >> 31) ? "\t" : "  ";
+      text += vocabulary[(next() >> 8) % vocabulary.size()];
+    }
+    const auto fast = runbook::shell::parse_script(text);
+    const auto walked = runbook::shell::parse_script(text + " ;");
+    INFO("text: [" << text << "]");
+    CHECK(words_of(fast) == words_of(walked));
+    CHECK(fast.loop_names == walked.loop_names);
+  }
 }
