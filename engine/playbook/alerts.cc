@@ -33,13 +33,15 @@ void quoted_names(std::string_view rest, std::vector<std::string>& out) {
 
 std::vector<std::string> alert_names_in(std::string_view text) {
   std::vector<std::string> out;
-  std::string lower = util::to_lower(text);
-  for (std::size_t pos = lower.find("alert"); pos != std::string::npos; pos = lower.find("alert", pos + 5)) {
-    if (pos > 0 && std::isalnum(static_cast<unsigned char>(lower[pos - 1]))) continue;
-    std::size_t after = pos + 5;
-    if (after < lower.size() && lower[after] == 's') ++after;
-    if (after >= lower.size() || lower[after] != ':') continue;
-    std::string_view rest = text.substr(after + 1);
+  // Every marker ends in a colon, which few prose lines have: look back from each.
+  for (std::size_t colon = text.find(':'); colon != std::string_view::npos; colon = text.find(':', colon + 1)) {
+    std::size_t pos = std::string_view::npos;  // where "alert" or "alerts" starts
+    for (std::size_t len : {std::size_t{5}, std::size_t{6}})
+      if (colon >= len && util::iequals(text.substr(colon - len, len), std::string_view("alerts").substr(0, len)))
+        pos = colon - len;
+    if (pos == std::string_view::npos) continue;
+    if (pos > 0 && std::isalnum(static_cast<unsigned char>(text[pos - 1]))) continue;
+    std::string_view rest = text.substr(colon + 1);
     rest = rest.substr(0, rest.find('\n'));
     std::size_t before = out.size();
     quoted_names(rest, out);

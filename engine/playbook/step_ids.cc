@@ -1,6 +1,7 @@
 // Stable step ids: the slugs of the section path, then the step's position in its section.
 // Editing another section never changes an id; only edits to the same section can.
 #include <map>
+#include <unordered_map>
 
 #include "playbook/builder.h"
 #include "util/text.h"
@@ -37,7 +38,13 @@ void assign_step_ids(Playbook& pb) {
   int h1 = 0;
   for (const auto& s : pb.sections) h1 += s.level == 1;
   std::map<int, int> position;  // section -> steps seen
-  std::map<std::string, int> seen;
+  std::unordered_map<std::string, int> seen;
+  std::vector<std::string> paths(pb.sections.size() + 1);  // by section + 1 (-1: before any heading)
+  auto path_of = [&](int section) -> const std::string& {
+    std::string& p = paths[static_cast<std::size_t>(section + 1)];
+    if (p.empty()) p = section_path(pb, section, h1 == 1);
+    return p;
+  };
   for (auto& step : pb.steps) {
     int n = ++position[step.section];
     auto explicit_id = step.attributes.find("id");
@@ -53,7 +60,7 @@ void assign_step_ids(Playbook& pb) {
                              "step id \"" + explicit_id->second + "\" may only use letters, digits, - _ . /",
                              step.lines.first});
     }
-    std::string id = section_path(pb, step.section, h1 == 1) + "/" + std::to_string(n);
+    std::string id = path_of(step.section) + "/" + std::to_string(n);
     if (int count = seen[id]++; count > 0) {
       pb.findings.push_back({Finding::Level::Warning, "duplicate-step-id",
                              "two sections share the path of step id \"" + id +

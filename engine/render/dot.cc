@@ -88,7 +88,7 @@ std::string render_dot(const playbook::Playbook& pb, const graph::StepGraph& gra
         if (step.kind == StepKind::Decision && !step.question.empty())
           text = step.question;
         else
-          text = plain(fill_step(step, options).body);
+          text = plain(fill_step(step, options, FillParts::No).body);
         std::string label = node.id + "\n" + kind;
         const std::string line = first_line(text, 40);
         if (!line.empty()) label += "\n" + line;

@@ -79,7 +79,7 @@ std::string plain(const std::vector<Piece>& pieces) {
   return out;
 }
 
-FilledStep fill_step(const playbook::Step& step, const Options& options) {
+FilledStep fill_step(const playbook::Step& step, const Options& options, FillParts parts) {
   FilledStep filled;
   const auto mode = step.kind == StepKind::Command || step.kind == StepKind::Snippet
                         ? playbook::FillMode::ShellQuoted
@@ -108,6 +108,7 @@ FilledStep fill_step(const playbook::Step& step, const Options& options) {
   }
 
   filled.body = cut_markers(playbook::fill(step.body, vars, bindings, mode), prefix, vars);
+  if (parts == FillParts::No) return filled;
   for (const auto& part : step.parts)
     filled.parts.push_back(plain(cut_markers(playbook::fill(part.text, vars, bindings, mode), prefix, vars)));
   return filled;

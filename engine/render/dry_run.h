@@ -28,9 +28,13 @@ struct FilledStep {
 /// The mask written in place of secret values.
 inline constexpr std::string_view kSecretMask = "********";
 
-/// Fills a step's body and parts with the bound values: commands and snippets shell-quoted,
-/// templates, checklists and decisions literally. Unbound placeholders stay as written.
-FilledStep fill_step(const playbook::Step& step, const Options& options);
+/// Whether fill_step also fills each command part (FilledStep::parts), which only some formats show.
+enum class FillParts { No, Yes };
+
+/// Fills a step's body and (unless told not to) its parts with the bound values: commands and
+/// snippets shell-quoted, templates, checklists and decisions literally. Unbound placeholders
+/// stay as written.
+FilledStep fill_step(const playbook::Step& step, const Options& options, FillParts parts = FillParts::Yes);
 
 /// The pieces joined back into one string.
 std::string plain(const std::vector<Piece>& pieces);

@@ -198,7 +198,7 @@ class MarkdownWriter {
 
   void step_lines(int index, int number, std::vector<std::string>& lines) {
     const auto& s = pb_.steps[static_cast<std::size_t>(index)];
-    const FilledStep filled = fill_step(s, options_);
+    const FilledStep filled = fill_step(s, options_, FillParts::No);
     std::string head = "#### " + std::to_string(number) + ". " + code(s.id) + " · " + playbook::kind_name(s.kind);
     if (s.kind == StepKind::Command) head += " · " + badge(s.safety.level);
     lines.push_back(head);

@@ -114,7 +114,7 @@ class TextWriter {
 
   void step(int index, int number, const std::string& ind) {
     const auto& s = pb_.steps[static_cast<std::size_t>(index)];
-    const FilledStep filled = fill_step(s, options_);
+    const FilledStep filled = fill_step(s, options_, FillParts::No);
     const std::string pad = ind + "    ";
     std::string head = ind + styled("[" + std::to_string(number) + "]", Style::Bold, color_) + " " +
                        styled(sanitize(s.id), Style::Bold, color_) + "  " + playbook::kind_name(s.kind);

@@ -59,6 +59,17 @@ TEST_CASE("alerts from Alert: lines and from code spans under Detection") {
   CHECK(pb.alerts[3].source == "detection-list");
 }
 
+TEST_CASE("alert markers: any case, singular or plural, a whole word, quoted or bare") {
+  // Code spans are plain text by then: `A`, `B` after a marker is a bare list, and only its
+  // first name counts.
+  auto pb = parse(
+      "# X\n\nALERTS: `DiskFull`, `DiskSlow`\n\nalert: NodeNotReady fired\n\nPrealert: \"NotThis\"\n\n"
+      "Alertss: \"NorThis\"\n\nSee alert : \"Spaced\"\n\nTime: 5 min. Alert:\"QueueBacklogHigh\" and alert: lower\n");
+  std::vector<std::string> names;
+  for (const auto& a : pb.alerts) names.push_back(a.name);
+  CHECK(names == std::vector<std::string>{"DiskFull", "NodeNotReady", "QueueBacklogHigh"});
+}
+
 TEST_CASE("fenced blocks become command, snippet or template steps") {
   auto pb = parse(
       "# T\n\n## Check\n\nLook at the pods first.\n\n"

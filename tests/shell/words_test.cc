@@ -135,7 +135,8 @@ TEST_CASE("parse_script: one-line commands of plain words parse as the lexer wou
       "kubectl", "get", "pods", "-n", "prod", "--namespace=prod", "-o", "json", "psql", "-c", "SELECT",
       "a=b", "X=1", "if", "then", "fi", "for", "in", "do", "done", "case", "esac", "while", "until",
       "function", "select", "time", "!", "{", "}", "[[", "]]", "{a,b}", "~/x", "*.log", "a#b", "#",
-      "-f", "./run.sh", "café", "",
+      "-f", "./run.sh", "café", "", "$X", "${X}", "$1", "$", "$?", "|", "||", "|&", "a|b", "x|", "|y", "$(date)",
+      "'q s'", "\"$X\"", "2>&1", "${X:-a b}", "${X%% *}",
   };
   std::uint32_t seed = 12345;
   auto next = [&seed] { return seed = seed * 1664525u + 1013904223u; };
@@ -149,7 +150,7 @@ TEST_CASE("parse_script: one-line commands of plain words parse as the lexer wou
     }
     return out;
   };
-  for (int n = 0; n < 3000; ++n) {
+  for (int n = 0; n < 5000; ++n) {
     std::string text;
     const int count = static_cast<int>(next() >> 29);  // 0..7 words
     for (int i = 0; i < count; ++i) {
