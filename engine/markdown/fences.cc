@@ -1,7 +1,5 @@
 #include "markdown/fences.h"
 
-#include <algorithm>
-
 #include "util/text.h"
 
 namespace runbook::markdown {
@@ -25,44 +23,17 @@ bool parse_fence_line(std::string_view line, int line_no, FenceLine* out) {
   return true;
 }
 
-std::vector<FenceLine> find_fence_lines(std::string_view text) {
-  constexpr auto npos = std::string_view::npos;
-  std::vector<FenceLine> out;
-  std::size_t next_tick = text.find("```");
-  std::size_t next_tilde = text.find("~~~");
-  std::size_t from = 0;  // start of the first line not looked at yet
-  int line_no = 1;       // the number of that line
-  for (;;) {
-    const std::size_t hit = std::min(next_tick, next_tilde);
-    if (hit == npos) break;
-    const std::string_view before = text.substr(from, hit - from);
-    const std::size_t nl = before.rfind('\n');
-    const std::size_t start = nl == npos ? from : from + nl + 1;
-    line_no += static_cast<int>(std::count(before.begin(), before.end(), '\n'));
-    std::size_t end = text.find('\n', hit);
-    if (end == npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    FenceLine f;
-    if (parse_fence_line(line, line_no, &f)) out.push_back(std::move(f));
-    if (end == text.size()) break;
-    from = end + 1;
-    ++line_no;
-    if (next_tick < from) next_tick = text.find("```", from);
-    if (next_tilde < from) next_tilde = text.find("~~~", from);
-  }
-  return out;
-}
-
 std::vector<FencedBlock> scan_fenced_blocks(std::string_view text, bool any_indent) {
-  return pair_fence_lines(find_fence_lines(text), any_indent);
+  return scan_fenced_blocks(util::split_lines(text), any_indent);
 }
 
-std::vector<FencedBlock> pair_fence_lines(const std::vector<FenceLine>& fences, bool any_indent) {
+std::vector<FencedBlock> scan_fenced_blocks(const std::vector<std::string_view>& lines, bool any_indent) {
   std::vector<FencedBlock> blocks;
   bool open = false;
   FencedBlock current;
-  for (const FenceLine& f : fences) {
+  for (std::size_t n = 0; n < lines.size(); ++n) {
+    FenceLine f;
+    if (!parse_fence_line(lines[n], static_cast<int>(n) + 1, &f)) continue;
     if (!any_indent && f.indent > 3) continue;
     if (!open) {
       current = FencedBlock{f, 0};

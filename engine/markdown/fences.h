@@ -30,13 +30,7 @@ struct FencedBlock {
 /// are matched on their own lines after up to 3 spaces of indentation, or any indentation when
 /// `any_indent` is set, which suits fences nested in list items).
 std::vector<FencedBlock> scan_fenced_blocks(std::string_view text, bool any_indent = true);
-/// Every fence line of `text` (see parse_fence_line), in order, numbered as util::split_lines
-/// would number them. Only lines holding three backticks or three tildes are looked at, so the
-/// text is never split into lines.
-std::vector<FenceLine> find_fence_lines(std::string_view text);
-
-/// scan_fenced_blocks over fence lines already found (find_fence_lines), for callers that need
-/// them too.
-std::vector<FencedBlock> pair_fence_lines(const std::vector<FenceLine>& fences, bool any_indent = true);
+/// The same over lines already split (util::split_lines), for callers that need them too.
+std::vector<FencedBlock> scan_fenced_blocks(const std::vector<std::string_view>& lines, bool any_indent = true);
 
 }  // namespace runbook::markdown

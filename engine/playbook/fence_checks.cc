@@ -1,6 +1,4 @@
 // Fence problems that cmark accepts silently but that change what the author meant.
-#include <algorithm>
-
 #include "markdown/fences.h"
 #include "playbook/builder.h"
 #include "playbook/fence_info.h"
@@ -13,16 +11,14 @@ namespace {
 std::string fence_text(const markdown::FenceLine& f) { return std::string(static_cast<std::size_t>(f.length), f.ch); }
 
 // Inside a closed block, an inner block with a language that is still open when the outer
-// closes means the outer's closer was probably meant for the inner one. `fences` holds every
-// fence line of the text, in order.
-void check_nesting(const std::vector<markdown::FenceLine>& fences, const markdown::FencedBlock& b, int offset,
+// closes means the outer's closer was probably meant for the inner one.
+void check_nesting(const std::vector<std::string_view>& lines, const markdown::FencedBlock& b, int offset,
                    Playbook& pb) {
   bool open = false;
   markdown::FenceLine inner;
-  auto first = std::upper_bound(fences.begin(), fences.end(), b.open.line,
-                                [](int line, const markdown::FenceLine& f) { return line < f.line; });
-  for (auto it = first; it != fences.end() && it->line < b.close_line; ++it) {
-    const markdown::FenceLine& f = *it;
+  for (int l = b.open.line + 1; l < b.close_line; ++l) {
+    markdown::FenceLine f;
+    if (!markdown::parse_fence_line(lines[static_cast<std::size_t>(l - 1)], l, &f)) continue;
     if (!open) {
       open = true;
       inner = f;
@@ -42,8 +38,8 @@ void check_nesting(const std::vector<markdown::FenceLine>& fences, const markdow
 }  // namespace
 
 void check_fences(std::string_view text, int offset, Playbook& pb) {
-  const auto fences = markdown::find_fence_lines(text);
-  for (const auto& b : markdown::pair_fence_lines(fences)) {
+  auto lines = util::split_lines(text);
+  for (const auto& b : markdown::scan_fenced_blocks(lines)) {
     if (b.close_line == 0) {
       pb.findings.push_back({Finding::Level::Error, "unterminated-fence",
                              "the " + fence_text(b.open) + b.open.info +
@@ -51,7 +47,7 @@ void check_fences(std::string_view text, int offset, Playbook& pb) {
                              b.open.line + offset});
       continue;
     }
-    check_nesting(fences, b, offset, pb);
+    check_nesting(lines, b, offset, pb);
   }
   for (const auto& s : pb.steps) {
     if (s.language.empty() || is_known_language(s.language)) continue;

@@ -1,12 +1,7 @@
 #include <doctest.h>
 
-#include <cstdint>
-#include <string>
-#include <vector>
-
 #include "markdown/embedded.h"
 #include "markdown/fences.h"
-#include "util/text.h"
 
 using runbook::markdown::find_embedded_documents;
 using runbook::markdown::FenceLine;
@@ -114,37 +109,4 @@ TEST_CASE("an unterminated embedded document stops before the next one") {
   CHECK(docs[0].close_line == 0);
   CHECK(docs[0].last_line == 5);
   CHECK(docs[1].open_line == 6);
-}
-
-TEST_CASE("find_fence_lines finds what a line-by-line scan finds, with the same numbers") {
-  // Reference: split into lines, try every one.
-  auto by_lines = [](std::string_view text) {
-    std::vector<FenceLine> out;
-    auto lines = runbook::util::split_lines(text);
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      FenceLine f;
-      if (parse_fence_line(lines[i], static_cast<int>(i) + 1, &f)) out.push_back(f);
-    }
-    return out;
-  };
-  const std::vector<std::string> pieces = {"```", "````", "~~~", "~~~~", "``", "~", "`", "bash", " ", "   ",
-                                           "\t", "\n", "\r\n", "text", "x```", "```sh `x`", "\n\n", "~~~md"};
-  std::uint32_t seed = 7;
-  auto next = [&seed] { return seed = seed * 1664525u + 1013904223u; };
-  for (int n = 0; n < 4000; ++n) {
-    std::string text;
-    const int count = static_cast<int>(next() >> 27);  // 0..31 pieces
-    for (int i = 0; i < count; ++i) text += pieces[(next() >> 8) % pieces.size()];
-    const auto fast = runbook::markdown::find_fence_lines(text);
-    const auto slow = by_lines(text);
-    INFO("text: [" << text << "]");
-    REQUIRE(fast.size() == slow.size());
-    for (std::size_t i = 0; i < fast.size(); ++i) {
-      CHECK(fast[i].line == slow[i].line);
-      CHECK(fast[i].indent == slow[i].indent);
-      CHECK(fast[i].ch == slow[i].ch);
-      CHECK(fast[i].length == slow[i].length);
-      CHECK(fast[i].info == slow[i].info);
-    }
-  }
 }
