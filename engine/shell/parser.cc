@@ -45,12 +45,19 @@ std::string strip_leading_tabs(std::string_view body) {
   return out;
 }
 
-// Words that, in command position, start a compound command or change how the following words
-// are read, rather than naming a program. Assignments (`X=1`) are handled on their own.
-bool is_reserved_at_command_position(std::string_view w) {
-  return is_one_of(w, {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time",
-                       "esac", "for", "select", "case", "function", "[["}) ||
-         w.substr(0, 2) == "((";
+// What a word in command position does, when it is a reserved word rather than a program.
+enum class Reserved { None, EndsCommand, ForName, CaseSubject, FunctionName, Test, Arithmetic };
+
+Reserved reserved_at_command_position(std::string_view w) {
+  if (is_one_of(w, {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time",
+                    "esac"}))
+    return Reserved::EndsCommand;
+  if (is_one_of(w, {"for", "select"})) return Reserved::ForName;
+  if (w == "case") return Reserved::CaseSubject;
+  if (w == "function") return Reserved::FunctionName;
+  if (w == "[[") return Reserved::Test;
+  if (w.substr(0, 2) == "((") return Reserved::Arithmetic;  // arithmetic command: no program runs
+  return Reserved::None;
 }
 
 // A one-line command of plain words, the most common kind in playbooks (`kubectl get pods -n
@@ -67,7 +74,8 @@ bool parse_plain(std::string_view text, ParsedScript& out) {
     std::size_t j = i;
     while (j < text.size() && text[j] != ' ' && text[j] != '\t') ++j;
     std::string_view w = text.substr(i, j - i);
-    if (cmd.words.empty() && (w.find('=') != std::string_view::npos || is_reserved_at_command_position(w)))
+    if (cmd.words.empty() &&
+        (w.find('=') != std::string_view::npos || reserved_at_command_position(w) != Reserved::None))
       return false;
     cmd.words.push_back(Word{std::string(w), std::string(w), false});
     i = j;
@@ -156,16 +164,16 @@ class Walker {
       cur_.assignments.emplace_back(w);
       return true;
     }
-    if (is_one_of(w, {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}",
-                      "time", "esac"})) {
-      flush();
-      return true;
+    switch (reserved_at_command_position(w)) {
+      case Reserved::None: return false;
+      case Reserved::EndsCommand: flush(); return true;
+      case Reserved::ForName: return enter(Mode::ForName);
+      case Reserved::CaseSubject: return enter(Mode::CaseSubject);
+      case Reserved::FunctionName: return enter(Mode::FunctionName);
+      case Reserved::Test: return enter(Mode::Test);
+      case Reserved::Arithmetic: return true;
     }
-    if (is_one_of(w, {"for", "select"})) return enter(Mode::ForName);
-    if (w == "case") return enter(Mode::CaseSubject);
-    if (w == "function") return enter(Mode::FunctionName);
-    if (w == "[[") return enter(Mode::Test);
-    return w.substr(0, 2) == "((";  // arithmetic command: no program runs
+    return false;
   }
 
   bool enter(Mode m) {

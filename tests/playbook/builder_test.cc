@@ -47,13 +47,21 @@ TEST_CASE("severity tables and level sections are levels, not the playbook's own
   CHECK(pb.severity_levels[2].line == 10);
 }
 
+namespace {
+
+std::vector<std::string> alert_names(const runbook::playbook::Playbook& pb) {
+  std::vector<std::string> names;
+  for (const auto& a : pb.alerts) names.push_back(a.name);
+  return names;
+}
+
+}  // namespace
+
 TEST_CASE("alerts from Alert: lines and from code spans under Detection") {
   auto pb = parse(
       "# X\n\n## Detection\n\n- Alert: \"ApiDown\" from Prometheus\n- Alert: \"QueueStuck\" or \"QueueSlow\"\n"
       "- Also fires `DiskPressureHigh` and `disk usage`\n\n## Other\n\nSee `NotAnAlert` here.\n");
-  std::vector<std::string> names;
-  for (const auto& a : pb.alerts) names.push_back(a.name);
-  CHECK(names == std::vector<std::string>{"ApiDown", "QueueStuck", "QueueSlow", "DiskPressureHigh"});
+  CHECK(alert_names(pb) == std::vector<std::string>{"ApiDown", "QueueStuck", "QueueSlow", "DiskPressureHigh"});
   CHECK(pb.alerts[0].line == 5);
   CHECK(pb.alerts[0].source == "alert-line");
   CHECK(pb.alerts[3].source == "detection-list");
@@ -65,9 +73,7 @@ TEST_CASE("alert markers: any case, singular or plural, a whole word, quoted or 
   auto pb = parse(
       "# X\n\nALERTS: `DiskFull`, `DiskSlow`\n\nalert: NodeNotReady fired\n\nPrealert: \"NotThis\"\n\n"
       "Alertss: \"NorThis\"\n\nSee alert : \"Spaced\"\n\nTime: 5 min. Alert:\"QueueBacklogHigh\" and alert: lower\n");
-  std::vector<std::string> names;
-  for (const auto& a : pb.alerts) names.push_back(a.name);
-  CHECK(names == std::vector<std::string>{"DiskFull", "NodeNotReady", "QueueBacklogHigh"});
+  CHECK(alert_names(pb) == std::vector<std::string>{"DiskFull", "NodeNotReady", "QueueBacklogHigh"});
 }
 
 TEST_CASE("fenced blocks become command, snippet or template steps") {
